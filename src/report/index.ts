@@ -1,0 +1,2 @@
+// Public surface of src/report. Other layers import only from this file.
+export {};
