@@ -1,2 +1,20 @@
-// Public surface of src/report. Other layers import only from this file.
-export {};
+// Public surface of src/report: run folders → typed records (collect), records → report files (render, write).
+// Other layers import only from this file. Nothing here imports from train: the run-folder contract is the interface.
+
+// collecting: the run-folder contract is documented at the top of collect.ts
+export { collectRun, collectRuns, readMetrics, readRunJson } from "./collect.js";
+export type { EvalPoint, RunInfo, RunRecord, TrainPoint, TrainerState } from "./collect.js";
+export { findTrainerState, readTrainerState } from "./trainer-state.js";
+
+// figures and sentences
+export { summarize, summaryJson, SUMMARY_JSON_FIELDS, type ModelSummary } from "./summary.js";
+export { explainPair, headline, timeExplanations } from "./findings.js";
+
+// rendering
+export { ema, evalChart, lineChart, lossChart, type Curve, type LineChartSpec, type LineSeries, type RefLine } from "./charts.js";
+export { groupedBarChart, stackedBarChart, type BarGroupSpec, type StackedBarSpec } from "./bar-charts.js";
+export { buildDoc, type DocOptions } from "./doc.js";
+export type { Block, Cell, ReportDoc, Section } from "./blocks.js";
+export { renderHtml } from "./html.js";
+export { renderMarkdown } from "./markdown.js";
+export { writeReport, type ReportOptions, type WrittenReport } from "./write.js";
