@@ -1,2 +1,47 @@
 // Public surface of src/train. Other layers import only from this file.
-export {};
+
+// config: RewardConfig (TRL / HF TrainingArguments names), run.json / run.yaml loading, CLI flag overrides
+export { DEFAULT_REWARD_CONFIG, parseRewardConfig, loadRewardConfig, didYouMean } from "./config.js";
+export type { RewardConfig, LrSchedulerType, EvalStrategy, BatchLayout, ReportTo } from "./config.js";
+export { rewardConfigFlags, applyRewardConfigFlags, flagName } from "./config-flags.js";
+export type { RewardFlagSpec, RewardFlagSpecs } from "./config-flags.js";
+
+// optimizer, schedule, clipping (PyTorch / transformers semantics)
+export { adamwState, adamwStep, adamwUpdate, noDecay, paramGroups } from "./adamw.js";
+export type { AdamWHyper, AdamWState, ParamGroup } from "./adamw.js";
+export { numWarmupSteps, numTrainingSteps, updatesPerEpoch, lrLambda, learningRateAt, lrSchedule } from "./schedule.js";
+export type { LrSchedule } from "./schedule.js";
+export { globalGradNorm, clipGradNorm } from "./clip.js";
+
+// randomness and metrics
+export { Rng } from "./rng.js";
+export type { RngState } from "./rng.js";
+export { MetricsAccumulator, pairBatchMetrics, RunningStats } from "./metrics.js";
+export type { MetricsMode, PairBatchMetrics } from "./metrics.js";
+
+// metric sinks
+export { MultiSink } from "./log/sink.js";
+export type { MetricsSink } from "./log/sink.js";
+export { JsonlSink, readMetricsJsonl, METRICS_JSONL } from "./log/jsonl.js";
+export { TensorboardSink, tensorboardTag, encodeEvent, tfRecord } from "./log/tensorboard.js";
+export type { TfEvent } from "./log/tensorboard.js";
+export { readTensorboardEvents } from "./log/tensorboard-read.js";
+export { crc32c, maskedCrc32c } from "./log/crc32c.js";
+export { ConsoleSink, formatDuration } from "./log/console.js";
+export type { ConsoleSinkOptions, ConsoleStream } from "./log/console.js";
+export {
+  TrainerStateSink, newTrainerState, formatTrainerState, writeTrainerState, readTrainerState, trainSummary,
+  TRAINER_STATE_NAME,
+} from "./log/trainer-state.js";
+export type { TrainerState, TrainerControlArgs } from "./log/trainer-state.js";
+export { pythonJsonDumps, pythonFloatRepr } from "./log/python-json.js";
+
+// checkpoints: atomic directories, optimizer / scheduler / RNG / data-position state
+export {
+  saveCheckpointDir, listCheckpoints, latestCheckpoint, rotateCheckpoints, cleanTempCheckpoints, CHECKPOINT_PREFIX,
+} from "./checkpoint-dir.js";
+export type { CheckpointEntry, SaveCheckpointOptions } from "./checkpoint-dir.js";
+export {
+  writeOptimizerState, readOptimizerState, writeTrainingState, readTrainingState, OPTIMIZER_NAME, TRAINING_STATE_NAME,
+} from "./checkpoint-state.js";
+export type { SchedulerState, DataPosition, TrainingState } from "./checkpoint-state.js";
