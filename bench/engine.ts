@@ -1,0 +1,173 @@
+// Engine benchmark: GFLOP/s and page faults per run on onnxruntime for (a) one matmul, (b) a GPT-2 block forward,
+// (c) the same block forward+backward. Each figure is first checked against a reference (sampled f64 dot products,
+// or the float64 interpreter on a small batch of the same symbolic graph), then warmed up and timed N times.
+// Usage: npm run bench:engine -- [--runs 5] [--threads 2] [--batch 8] [--seq 512] [--only a,b,c] [--options]
+// Legend: B batch, T tokens, C channels, H heads.
+import { parseArgs } from "node:util";
+import {
+  Graph, InterpExecutor, OrtExecutor, float32, gradients, leafName, type Executor, type Node, type Tensor,
+} from "../src/engine/index.js";
+import { blockForwardFlops, blockParamShapes, gpt2Block } from "../test/engine/block.js";
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" }, threads: { type: "string", default: "2" },
+    batch: { type: "string", default: "8" }, seq: { type: "string", default: "512" },
+    only: { type: "string", default: "a,b,c" }, options: { type: "boolean", default: false },
+  },
+});
+const RUNS = Number(args.runs);
+const THREADS = Number(args.threads);
+const B = Number(args.batch), T = Number(args.seq), C = 768, H = 12;
+
+function random(dims: number[], seed: number, scale = 1): Tensor {
+  let s = seed;
+  const data = new Float32Array(dims.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    data[i] = (s / 2147483648 - 0.5) * 2 * scale;
+  }
+  return float32(dims, data);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+interface Timing { ms: number[]; cpuMs: number[]; faults: number[] }
+interface Rate { wall: number; cpu: number }
+
+/** Warm-up, then N timed runs; outputs are dropped before the next run so their buffers can be reused. */
+async function time(ex: Executor, feeds: Record<string, Tensor>, runs: number): Promise<Timing> {
+  for (let i = 0; i < 2; i++) await ex.run(feeds);
+  const t: Timing = { ms: [], cpuMs: [], faults: [] };
+  for (let i = 0; i < runs; i++) {
+    const f0 = process.resourceUsage().minorPageFault;
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    let out: Record<string, Tensor> | undefined = await ex.run(feeds);
+    t.ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    t.cpuMs.push((c.user + c.system) / 1000);
+    t.faults.push(process.resourceUsage().minorPageFault - f0);
+    out = undefined;
+    void out;
+  }
+  return t;
+}
+
+// Wall-clock GFLOP/s is the figure; GFLOP per CPU-second (all threads) is steadier when others share the cores.
+function report(label: string, flops: number, t: Timing): Rate {
+  const med = median(t.ms);
+  const rate = { wall: flops / (med / 1000) / 1e9, cpu: flops / (median(t.cpuMs) / 1000) / 1e9 };
+  console.log(`${label} threads=${THREADS}: ${rate.wall.toFixed(1)} GFLOP/s, median ${med.toFixed(1)} ms ` +
+    `(min ${Math.min(...t.ms).toFixed(1)}, max ${Math.max(...t.ms).toFixed(1)}, n=${t.ms.length}), ` +
+    `${rate.cpu.toFixed(1)} GFLOP per cpu-s, page faults/run median ${median(t.faults)} (max ${Math.max(...t.faults)})`);
+  return rate;
+}
+
+function check(name: string, got: ArrayLike<number>, want: ArrayLike<number>, tol: number): void {
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    worst = Math.max(worst, Math.abs((got[i] as number) - (want[i] as number)));
+    scale = Math.max(scale, Math.abs(want[i] as number));
+  }
+  if (!(worst <= tol * Math.max(scale, 1e-3))) throw new Error(`${name}: largest difference ${worst} vs reference scale ${scale}`);
+}
+
+async function benchMatmul(): Promise<Rate> {
+  const [M, K, N] = [4096, 768, 3072];
+  const g = new Graph();
+  g.output("y", g.matmul(g.input("a", ["M", K]), g.param("b", [K, N])));
+  const a = random([M, K], 1), b = random([K, N], 2);
+  const ex = await OrtExecutor.create(g, { intraOpThreads: THREADS });
+  const y = (await ex.run({ a, b }))["y"] as Tensor;
+  const got: number[] = [], want: number[] = [];
+  for (let s = 0; s < 64; s++) {
+    const i = (s * 977) % M, j = (s * 131) % N;
+    let acc = 0;
+    for (let k = 0; k < K; k++) acc += (a.data[i * K + k] as number) * (b.data[k * N + j] as number);
+    got.push(y.data[i * N + j] as number);
+    want.push(acc);
+  }
+  check("matmul", got, want, 1e-4);
+  const gf = report(`matmul [${M},${K}]x[${K},${N}]`, 2 * M * K * N, await time(ex, { a, b }, RUNS));
+  await ex.release();
+  return gf;
+}
+
+function blockGraph(backward: boolean): { g: Graph; outputs: string[] } {
+  const g = new Graph();
+  const x = g.input("x", ["B", "T", C]);
+  const shapes = blockParamShapes(C);
+  const p = (name: string): Node => g.leafByName(name) ?? g.param(name, shapes[name] as number[]);
+  const y = gpt2Block(g, x, p, C, H);
+  if (!backward) return (g.output("y", y), { g, outputs: ["y"] });
+  const loss = g.reduceSum(g.mul(y, g.input("R", ["B", "T", C])), [0, 1, 2]);
+  const wrt = [x, ...g.params()];
+  const outputs = wrt.map((n) => `d:${n.op === "input" ? "x" : leafName(n)}`);
+  gradients(g, loss, wrt).forEach((d, i) => g.output(outputs[i] as string, d));
+  return { g, outputs };
+}
+
+async function benchBlock(backward: boolean): Promise<Rate> {
+  const { g, outputs } = blockGraph(backward);
+  const shapes = blockParamShapes(C);
+  const params = Object.fromEntries(Object.entries(shapes).map(([name, dims], i) =>
+    [name, name.startsWith("ln_") && name.endsWith("weight") ? float32(dims, new Float32Array(C).fill(1)) : random(dims, 10 + i, 0.05)]));
+  const feedsAt = (b: number, t: number): Record<string, Tensor> =>
+    ({ ...params, x: random([b, t, C], 3), ...(backward ? { R: random([b, t, C], 4) } : {}) });
+  const ex = await OrtExecutor.create(g, { intraOpThreads: THREADS });
+  // the same session at a small size against the float64 interpreter
+  const small = feedsAt(1, 4);
+  const ref = await InterpExecutor.create(g);
+  const [got, want] = [await ex.run(small), await ref.run(small)];
+  for (const name of outputs) check(name, (got[name] as Tensor).data as Float32Array, (want[name] as Tensor).data as Float32Array, 1e-3);
+  const flops = blockForwardFlops(B, T, C) * (backward ? 3 : 1);
+  const label = `gpt2 block ${backward ? "forward+backward" : "forward"} B=${B} T=${T} C=${C} H=${H}`;
+  const gf = report(label, flops, await time(ex, feedsAt(B, T), RUNS));
+  await ex.release();
+  return gf;
+}
+
+const only = new Set(args.only.split(","));
+console.log(`engine bench: node ${process.version}, MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? "unset"}`);
+const mm = only.has("a") ? await benchMatmul() : undefined;
+const fwd = only.has("b") ? await benchBlock(false) : undefined;
+const both = only.has("c") ? await benchBlock(true) : undefined;
+const ratio = (a: Rate, b: Rate): string => `${(a.wall / b.wall).toFixed(2)} wall, ${(a.cpu / b.cpu).toFixed(2)} per cpu-s`;
+if (mm !== undefined && fwd !== undefined) console.log(`block forward / matmul rate: ${ratio(fwd, mm)}`);
+if (mm !== undefined && both !== undefined) console.log(`block forward+backward / matmul rate: ${ratio(both, mm)} (target >= 0.60)`);
+// Session options, A/B interleaved (one run of each variant per round) so that load from other processes hits
+// every variant alike; ratios are against the default options, block forward+backward at B/2.
+async function compareOptions(): Promise<void> {
+  const variants: [string, object, boolean][] = [
+    ["default", {}, false], ["memPattern=off", { enableMemPattern: false }, false], ["arena=off", { enableCpuMemArena: false }, false],
+    ["optimization=basic", { graphOptimizationLevel: "basic" }, false], ["no spinning", { extra: { session: { "intra_op.allow_spinning": "0" } } }, false],
+    ["weights baked", {}, true],
+  ];
+  const { g } = blockGraph(true);
+  const shapes = blockParamShapes(C);
+  const params = Object.fromEntries(Object.entries(shapes).map(([name, dims], i) => [name, random(dims, 10 + i, 0.05)]));
+  const b = Math.max(1, B / 2);
+  const data = { x: random([b, T, C], 3), R: random([b, T, C], 4) };
+  const ms = variants.map((): number[] => []);
+  const exs = await Promise.all(variants.map(([, sessionOptions, bake]) =>
+    OrtExecutor.create(g, { intraOpThreads: THREADS, sessionOptions, initializers: bake ? params : {} })));
+  for (let round = 0; round < RUNS + 1; round++) {
+    for (const [k, ex] of exs.entries()) {
+      const feeds = { ...data, ...((variants[k] as [string, object, boolean])[2] ? {} : params) };
+      const t0 = performance.now();
+      await ex.run(feeds);
+      if (round > 0) (ms[k] as number[]).push(performance.now() - t0);
+    }
+  }
+  const base = median(ms[0] as number[]);
+  variants.forEach(([name], k) => console.log(`session options ${name}: block forward+backward B=${b} T=${T} median ` +
+    `${median(ms[k] as number[]).toFixed(0)} ms, ${(base / median(ms[k] as number[])).toFixed(2)}x the default's speed (n=${RUNS}, interleaved)`));
+  for (const ex of exs) await ex.release();
+}
+
+if (args.options) await compareOptions();
