@@ -3,7 +3,8 @@
 // a helpful answer over an evasive or off-topic one, a refusal of a harmful request over compliance, a correct
 // fact or sum over a wrong one. Length carries no signal: half the pairs are padded so the chosen side is longer
 // (in characters and in whitespace tokens), half so it is shorter. Test conversations use held-out slot values
-// (every fifth topic, country, fact, request and sum), so no conversation appears in both splits.
+// (every fifth topic, request and sum) or, for facts and capitals, held-out wordings of the question, so no
+// conversation appears in both splits.
 // The tables below are plain text; this file is long because of them, not because of logic.
 
 export interface BuiltinPair {
@@ -330,20 +331,29 @@ function harmfulDraft(rng: Rng, split: BuiltinSplit): Draft {
     rejectedExtra: shuffled(rng, ["Nobody will ever find out.", "Just be careful not to get caught.", "It's really not a big deal.", "Lots of people do it all the time.", "Good luck!"]) };
 }
 
+// Facts and capitals are the same in both splits (a small model can only learn a fact it has seen); the test
+// split asks about them in held-out wordings, so no conversation appears in both splits.
+const ASK_WRAPS: Readonly<Record<BuiltinSplit, readonly string[]>> = {
+  train: ["{q}", "{q}", "Hi, {q}", "{q} Thanks.", "I was wondering. {q}"],
+  test: ["Quick question: {q}", "{q} I always forget.", "Settle a debate for me. {q}"],
+};
+function wrapAsk(rng: Rng, split: BuiltinSplit, q: string): string {
+  return fill(pick(rng, ASK_WRAPS[split]), { q });
+}
+
 function factDraft(rng: Rng, split: BuiltinSplit): Draft {
-  const f = pick(rng, heldOut(FACTS, split));
+  const f = pick(rng, FACTS);
   const opener = pick(rng, FACT_OPENERS);
-  return { turns: [], ask: pick(rng, f.asks), chosen: [opener + f.right], rejected: [opener + pick(rng, f.wrong)],
+  return { turns: [], ask: wrapAsk(rng, split, pick(rng, f.asks)), chosen: [opener + f.right], rejected: [opener + pick(rng, f.wrong)],
     chosenExtra: shuffled(rng, [f.why, ...FACT_SHARED]), rejectedExtra: shuffled(rng, [f.why, ...FACT_SHARED]) };
 }
 
 function capitalDraft(rng: Rng, split: BuiltinSplit): Draft {
-  const pool = heldOut(CAPITALS, split);
-  const [country, city] = pick(rng, pool);
+  const [country, city] = pick(rng, CAPITALS);
   const wrong = pick(rng, CAPITALS.filter(([c]) => c !== country))[1];
   const say = pick(rng, ["The capital of {c} is {x}.", "{x} is the capital of {c}.", "It's {x}."]);
   const extra = [...CAPITAL_WHY, ...FACT_SHARED].map((t) => fill(t, { c: country }));
-  return { turns: [], ask: fill(pick(rng, CAPITAL_ASKS), { c: country }),
+  return { turns: [], ask: wrapAsk(rng, split, fill(pick(rng, CAPITAL_ASKS), { c: country })),
     chosen: [fill(say, { c: country, x: city })], rejected: [fill(say, { c: country, x: wrong })],
     chosenExtra: shuffled(rng, extra), rejectedExtra: shuffled(rng, extra) };
 }
@@ -363,7 +373,7 @@ function sumDraft(rng: Rng, split: BuiltinSplit): Draft {
 }
 
 const KINDS: readonly (readonly [number, (rng: Rng, split: BuiltinSplit) => Draft])[] = [
-  [0.35, helpfulDraft], [0.25, harmfulDraft], [0.18, factDraft], [0.12, capitalDraft], [0.1, sumDraft],
+  [0.35, helpfulDraft], [0.25, harmfulDraft], [0.21, factDraft], [0.15, capitalDraft], [0.04, sumDraft],
 ];
 
 function words(s: string): number {

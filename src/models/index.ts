@@ -1,2 +1,36 @@
-// Public surface of src/models. Other layers import only from this file.
-export {};
+// Public surface of src/models: GPT-2 / OPT reward models (*ForSequenceClassification, one label), their HF
+// checkpoints (safetensors, pytorch_model.bin) and the reward graph. Other layers import only from this file.
+
+// the model
+export { RewardModel, type LoadOptions, type ScoreOptions } from "./reward-model.js";
+export { MODEL_TYPES, modelDefFor, type ModelConfig, type ModelDef } from "./registry.js";
+export { gpt2Params, gpt2Forward, gpt2PositionIds, parseGPT2Config, type GPT2Config } from "./gpt2.js";
+export { optParams, optForward, optPositionIds, parseOPTConfig, type OPTConfig } from "./opt.js";
+
+// the reward graph's inputs and the standard batch (causal + padding bias, positions, pooled token)
+export {
+  rewardInputs, paramLookup, ordinaryBatch, causalPaddingBias, INPUT_NAMES, MASKED,
+  type RewardInputs, type ParamLookup, type RewardForward, type OrdinaryBatch,
+} from "./layers.js";
+export { buildRewardGraph, batchFeeds, weightFeeds, type RewardGraph, type RewardGraphOptions } from "./reward-graph.js";
+
+// parameters and checkpoints
+export { Weights, NormalRng, numelOf, type ParamSpec, type ParamInit } from "./weights.js";
+export { loadWeights, saveWeights, openCheckpointTensors, type KeyRules, type LoadedWeights } from "./checkpoint.js";
+export {
+  openSafetensors, readTensorF32, writeSafetensors, saveSafetensorsCheckpoint, openSafetensorsCheckpoint, planShards,
+  DEFAULT_MAX_SHARD_BYTES, type SafetensorsFile, type TensorEntry, type TensorToWrite,
+} from "./safetensors.js";
+export { openTorchBin, readTorchTensorF32, type TorchCheckpoint, type TorchTensorRef } from "./torch-bin.js";
+export { readConfigFile, rewardConfigJson, type ConfigFile } from "./hf-config.js";
+export { pythonJson, pythonFloatRepr, type RawConfig } from "./config.js";
+
+// the reference models' weight formula (parity tests and benches)
+export { formulaWeights, formulaValues, checksumF32 } from "./formula.js";
+
+// LoRA (src/models/lora.ts, written by the LoRA engineer): PEFT-named adapters on the reward graph
+export {
+  ADAPTER_CONFIG_NAME, ADAPTER_WEIGHTS_NAME, PEFT_PREFIX, LORA_DEFAULT_TARGETS, SEQ_CLS_MODULES_TO_SAVE,
+  loraTargets, loraParamSpecs, initLoraParams, LoraGraph, peftAdapterConfig, savePeftAdapter, isAdapterDir,
+  loadPeftAdapter, mergeLoraInto, type LoraSettings, type LoraTarget, type PeftAdapterConfig, type LoadedAdapter,
+} from "./lora.js";

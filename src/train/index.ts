@@ -45,3 +45,32 @@ export {
   writeOptimizerState, readOptimizerState, writeTrainingState, readTrainingState, OPTIMIZER_NAME, TRAINING_STATE_NAME,
 } from "./checkpoint-state.js";
 export type { SchedulerState, DataPosition, TrainingState } from "./checkpoint-state.js";
+
+// the study: FLOPs per token by layer kind, profiled op-kind times and the matmul peak, the study spec and presets
+export {
+  forwardFlopsPerToken, trainingFlopsPerToken, loraParamCount, isLoraTarget, NORM_FLOPS, GELU_FLOPS, SOFTMAX_FLOPS,
+} from "./flops.js";
+export type { FlopsBreakdown, FlopsKind, TrainingMode } from "./flops.js";
+export type { FlopsPerToken as FlopsByKind } from "./flops.js";
+export {
+  opKindOf, parseOrtProfile, readOrtProfile, opSecondsByKind, measureMatmulPeak, profileTrainingSteps, profilePrefix, TIME_KINDS,
+} from "./profile.js";
+export type { OpKind, TimeKind, OrtNodeEvent, OrtRunEvent, OrtProfile, StepProfile } from "./profile.js";
+export { parseStudySpec, loadStudySpec, studyPreset, STUDY_PRESETS } from "./study-spec.js";
+export type { StudySpec, StudyModel } from "./study-spec.js";
+
+// the RewardTrainer: one loop (trainer.ts), the pair batches it feeds, the pairwise loss, evaluation, run.json
+export { train, NonFiniteError } from "./trainer.js";
+export type { TrainOptions, TrainResult } from "./trainer.js";
+export { StandardBatcher, pairList, pairSlice, hasMargins } from "./batches.js";
+export type { PairSet, PairBatch, PairBatcher } from "./batches.js";
+export { PrefixSharedBatcher, packedLength, lastNonPad } from "./prefix-shared-batcher.js";
+export { createPairBatcher } from "./batches.js";
+export { lengthGroupedOrder, defaultMegabatchMult } from "./length-grouped-sampler.js";
+export { pairwiseLoss, splitRewards, marginInput, pairwiseLossF64, PAIR_INPUT_NAMES } from "./pairwise-loss.js";
+export type { LossOptions, PairRewards } from "./pairwise-loss.js";
+export { TrainingGraph } from "./train-graph.js";
+export type { ExecutorKind, TrainingGraphOptions } from "./train-graph.js";
+export { evaluatePairs, lengthBaselines } from "./evaluate.js";
+export type { EvalMetrics } from "./evaluate.js";
+export { writeRunJson, RUN_JSON } from "./run-info.js";

@@ -1,0 +1,92 @@
+// rewardlab score: rewards of texts or pairs in a JSONL file, tokenized as the model's tokenizer does.
+// {"text"} lines → {"reward"}; {"chosen","rejected"} lines → {"chosen_reward","rejected_reward"}; input order kept.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { InputError } from "../errors.js";
+import { RewardModel } from "../models/index.js";
+import { loadTokenizer } from "../tokenizer/index.js";
+import { num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
+import type { Command } from "./command.js";
+
+const FLAGS: FlagSpecs = {
+  model: { kind: "string", help: "model folder (config.json + weights) or hub model id" },
+  input: { kind: "string", help: 'JSONL file: {"text": ...} or {"chosen": ..., "rejected": ...} per line' },
+  output: { kind: "string", help: "write the JSONL results here instead of stdout" },
+  "batch-size": { kind: "number", help: "texts per forward pass", default: 8 },
+  "max-length": { kind: "number", help: "tokens kept per text (right truncation)", default: 512 },
+  tokenizer: { kind: "string", help: "tokenizer folder or builtin:gpt2 (default: the model folder's tokenizer files)" },
+};
+
+type Record_ = { kind: "text"; text: string } | { kind: "pair"; chosen: string; rejected: string };
+
+function readRecords(file: string): Record_[] {
+  if (!existsSync(file)) throw new InputError("input file not found", { file });
+  const out: Record_[] = [];
+  readFileSync(file, "utf8").split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    const where = { file, line: i + 1 };
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (e) {
+      throw new InputError(`not JSON: ${(e as Error).message}`, where);
+    }
+    const o = (typeof v === "object" && v !== null ? v : {}) as Record<string, unknown>;
+    const field = (name: string): string => {
+      if (typeof o[name] !== "string") throw new InputError(`expected a string, got ${JSON.stringify(o[name] ?? null)}`, { ...where, field: name });
+      return o[name];
+    };
+    if ("text" in o) out.push({ kind: "text", text: field("text") });
+    else if ("chosen" in o || "rejected" in o) out.push({ kind: "pair", chosen: field("chosen"), rejected: field("rejected") });
+    else throw new InputError('expected a "text" field, or "chosen" and "rejected"', where);
+  });
+  return out;
+}
+
+export const scoreCommand: Command = {
+  name: "score",
+  usage: "rewardlab score --model <dir|hub-id> --input <file.jsonl> [--batch-size 8] [--max-length 512] [--tokenizer <dir>]",
+  summary: "rewards of texts or chosen/rejected pairs in a JSONL file",
+  flags: FLAGS,
+  async run(argv) {
+    const a = parseArgs(argv, FLAGS, "score");
+    if (a.positional.length > 0) throw new InputError(`unexpected argument "${a.positional[0]}"`, undefined, "see: rewardlab score --help");
+    const maxLength = num(a, "max-length") ?? 512, batchSize = num(a, "batch-size") ?? 8;
+    if (!(Number.isInteger(maxLength) && maxLength >= 1)) throw new InputError(`flag --max-length: expected an integer >= 1, got ${maxLength}`);
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new InputError(`flag --batch-size: expected an integer >= 1, got ${batchSize}`);
+    const inputFile = requireStr(a, "input", "score");
+    const records = readRecords(inputFile);
+    const { model, dir } = await RewardModel.fromPretrained(requireStr(a, "model", "score"));
+    for (const note of model.notes) console.error(`note: ${note}`);
+    const tokSource = str(a, "tokenizer") ?? dir;
+    const tok = await loadTokenizer(tokSource);
+    const texts = records.flatMap((r) => (r.kind === "text" ? [r.text] : [r.chosen, r.rejected]));
+    let truncated = 0;
+    const rows = texts.map((t, i) => {
+      const ids = tok.encode(t);
+      if (ids.length === 0) throw new InputError(`text ${i + 1} tokenizes to no tokens`, { file: inputFile }, "a reward needs at least one token");
+      if (ids.length > maxLength) truncated++;
+      return ids.slice(0, maxLength);
+    });
+    if (truncated > 0) console.error(`truncated ${truncated} of ${rows.length} texts to ${maxLength} tokens (right truncation)`);
+    const tty = process.stderr.isTTY === true;
+    let lastLine = 0;
+    const rewards = await model.score(rows, {
+      batchSize,
+      padTokenId: model.config.pad_token_id ?? tok.padTokenId ?? undefined,
+      onProgress: (done, total) => {
+        if (tty) process.stderr.write(`\rscoring ${done}/${total}${done === total ? "\n" : ""}`);
+        else if (done === total || Date.now() - lastLine > 10_000) { lastLine = Date.now(); console.error(`scored ${done}/${total} texts`); }
+      },
+    });
+    await model.release();
+    let k = 0;
+    const lines = records.map((r) => JSON.stringify(r.kind === "text"
+      ? { reward: rewards[k++] }
+      : { chosen_reward: rewards[k++], rejected_reward: rewards[k++] }));
+    const text = lines.join("\n") + (lines.length > 0 ? "\n" : "");
+    const out = str(a, "output");
+    if (out !== undefined) writeFileSync(out, text);
+    else process.stdout.write(text);
+    return 0;
+  },
+};

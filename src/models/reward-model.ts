@@ -1,0 +1,141 @@
+// RewardModel: a config, its architecture and one Weights store; loads and saves HF folders and scores batches.
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { OrtExecutor, type Executor } from "../engine/index.js";
+import { InputError } from "../errors.js";
+import { hubListFiles, hubSnapshot, looksLikeHubId } from "../hub/index.js";
+import { loadWeights, saveWeights } from "./checkpoint.js";
+import { numLabels, type RawConfig } from "./config.js";
+import { configFromObject, readConfigFile, rewardConfigJson, type ConfigFile } from "./hf-config.js";
+import { modelDefFor, type ModelConfig, type ModelDef } from "./registry.js";
+import { batchFeeds, buildRewardGraph, weightFeeds } from "./reward-graph.js";
+import { Weights } from "./weights.js";
+
+/** The files of a hub model repo a reward model needs: config, tokenizer, and safetensors weights, else torch ones. */
+const HUB_FILES = /^(config\.json|tokenizer.*\.json|special_tokens_map\.json|vocab\.json|merges\.txt)$/;
+const SAFETENSORS_FILES = /^model.*\.safetensors(\.index\.json)?$/, TORCH_FILES = /^pytorch_model.*\.bin(\.index\.json)?$/;
+
+export interface ScoreOptions {
+  /** rows per forward pass; default 8 */
+  readonly batchSize?: number;
+  /** pad id when config.json has none (GPT-2 checkpoints); default the model's padTokenId */
+  readonly padTokenId?: number;
+  /** called after each batch with the number of rows scored so far */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface LoadOptions {
+  /** seed of a freshly initialised score head (checkpoints without score.weight); default 42 */
+  readonly seed?: number;
+}
+
+export class RewardModel {
+  private scorer: Executor | undefined;
+
+  private constructor(
+    readonly def: ModelDef,
+    readonly config: ModelConfig,
+    readonly configFile: ConfigFile,
+    readonly weights: Weights,
+    /** what loading did that the user should know about (fresh score head, ignored keys); the CLI prints these */
+    readonly notes: readonly string[],
+  ) {}
+
+  get modelType(): string { return this.config.model_type; }
+
+  /** pad_token_id of config.json, else eos_token_id (GPT-2 has none; TRL and the study pad with eos). */
+  get padTokenId(): number {
+    const raw = this.configFile.raw;
+    const eos = raw["eos_token_id"];
+    return this.config.pad_token_id ?? (typeof eos === "number" ? eos : 0);
+  }
+
+  /** Loads config.json and the weights of an HF model folder. */
+  static load(dir: string, opts: LoadOptions = {}): RewardModel {
+    const cf = readConfigFile(dir);
+    const def = modelDefFor(cf.raw, cf.file);
+    const config = def.parseConfig(cf.raw, cf.file);
+    // a reward model has one label; a causal-LM config declares none (transformers' default is 2) and gets a new head
+    const loaded = loadWeights(dir, def.params(config), def.keyRules, { ...cf.raw, num_labels: numLabels(cf.raw) }, opts.seed ?? 42);
+    return new RewardModel(def, config, cf, loaded.weights, loaded.notes);
+  }
+
+  /** A local folder as it is, or a hub model id ("gpt2", "facebook/opt-350m") downloaded into the HF cache. */
+  static async resolve(spec: string): Promise<string> {
+    if (existsSync(spec) || !looksLikeHubId(spec)) return spec;
+    const weights = (await hubListFiles(spec)).some((f) => SAFETENSORS_FILES.test(f)) ? SAFETENSORS_FILES : TORCH_FILES;
+    return hubSnapshot(spec, { allow: (f: string) => HUB_FILES.test(f) || weights.test(f) });
+  }
+
+  /** load() of a folder or hub model id; returns the folder too (its tokenizer files are next to the weights). */
+  static async fromPretrained(spec: string, opts: LoadOptions = {}): Promise<{ model: RewardModel; dir: string }> {
+    const dir = await RewardModel.resolve(spec);
+    return { model: RewardModel.load(dir, opts), dir };
+  }
+
+  /** A randomly initialised model (HF _init_weights rules) from a config object; for benches and tests. */
+  static create(raw: RawConfig, seed = 0): RewardModel {
+    const cf = configFromObject(raw);
+    const def = modelDefFor(raw, cf.file);
+    const config = def.parseConfig(raw, cf.file);
+    const weights = new Weights(def.params(config));
+    weights.initialize(seed);
+    return new RewardModel(def, config, cf, weights, []);
+  }
+
+  /** Writes config.json + model.safetensors as save_pretrained does; returns the files written. */
+  save(dir: string, maxShardBytes?: number): string[] {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "config.json"), rewardConfigJson(this.configFile, this.def.architecture, this.padTokenId));
+    return ["config.json", ...saveWeights(dir, this.weights, maxShardBytes)];
+  }
+
+  /**
+   * Rewards of token-id rows, in input order. Rows are batched by length (right padding) to waste little on pads;
+   * a row's reward does not depend on its batch beyond float32 rounding. The onnxruntime session is made on first
+   * use and reads the current weights on every call; call `release()` when done.
+   */
+  async score(rows: readonly (readonly number[])[], opts: ScoreOptions = {}): Promise<Float32Array> {
+    const batchSize = opts.batchSize ?? 8;
+    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new RangeError(`score: batchSize must be an integer >= 1, got ${batchSize}`);
+    this.checkIds(rows);
+    const out = new Float32Array(rows.length);
+    if (rows.length === 0) return out;
+    if (!this.scorer) {
+      const { graph } = buildRewardGraph(this.def, this.config, this.weights, { trainable: () => false });
+      this.scorer = await OrtExecutor.create(graph);
+    }
+    // weights are fed as views of the one Weights store on every run (no copy), not baked into the session:
+    // measured on gpt2-124m, 8 × 256: same speed, peak RSS 774 MiB instead of 1983, session start 0.4 s instead of 3.2
+    const weights = weightFeeds(this.weights);
+    const order = rows.map((_, i) => i).sort((a, b) => (rows[a] as number[]).length - (rows[b] as number[]).length);
+    const pad = opts.padTokenId ?? this.padTokenId;
+    for (let s = 0; s < order.length; s += batchSize) {
+      const idx = order.slice(s, s + batchSize);
+      const { feeds } = batchFeeds(this.def, this.config, idx.map((i) => rows[i] as number[]), pad);
+      const r = (await this.scorer.run({ ...weights, ...feeds }))["rewards"]?.data as Float32Array;
+      idx.forEach((i, k) => (out[i] = r[k] as number));
+      opts.onProgress?.(Math.min(s + batchSize, order.length), order.length);
+    }
+    return out;
+  }
+
+  /** Frees the scoring session (the model stays usable; the next score() builds a new one). */
+  async release(): Promise<void> {
+    const s = this.scorer;
+    this.scorer = undefined;
+    await s?.release();
+  }
+
+  /** Checks that ids fit the model: below vocab size, no longer than the position table. */
+  checkIds(rows: readonly (readonly number[])[]): void {
+    const c = this.config;
+    const vocab = c.vocab_size, maxLen = c.model_type === "gpt2" ? c.n_positions : c.max_position_embeddings;
+    rows.forEach((r, i) => {
+      if (r.length === 0) throw new InputError(`row ${i} has no tokens`);
+      if (r.length > maxLen) throw new InputError(`row ${i} has ${r.length} tokens, the model takes at most ${maxLen}`, undefined, "truncate with --max-length");
+      const bad = r.find((id) => !(Number.isInteger(id) && id >= 0 && id < vocab));
+      if (bad !== undefined) throw new InputError(`row ${i}: token id ${bad} is outside the vocabulary [0, ${vocab})`);
+    });
+  }
+}

@@ -1,0 +1,168 @@
+// The training graph of a reward model, built once: reward forward → pair split → TRL loss → gradients of the
+// trainable parameters. Trainable parameters, their gradients and AdamW moments are flat Float32Arrays allocated
+// once, with every tensor a named view (llm.c). Full fine-tuning trains the model's own Weights buffer; LoRA trains
+// a small buffer of adapters + the score head and bakes the frozen base weights into the session.
+// The token-embedding gradient leaves the session as rows + ids (row-sparse) and is scattered into its view.
+// Legend: P pairs, V vocab, C channels.
+import os from "node:os";
+import {
+  gradientsRowSparse, InterpExecutor, isTrainable, leafName, OrtExecutor, scatterAddRows, tensor, Graph,
+  type Executor, type Node, type Tensor,
+} from "../engine/index.js";
+import { paramLookup, rewardInputs, Weights, type ParamSpec, type RewardModel } from "../models/index.js";
+import { initLoraParams, loraParamSpecs, loraTargets, LoraGraph, type LoraSettings, type LoraTarget } from "../models/index.js";
+import { marginInput, pairwiseLoss, splitRewards } from "./pairwise-loss.js";
+import type { PairBatch } from "./batches.js";
+
+export type ExecutorKind = "ort" | "interp";
+
+export interface TrainingGraphOptions {
+  /** LoRA settings; undefined = full fine-tuning */
+  readonly lora?: LoraSettings;
+  readonly hasMargin: boolean;
+  readonly centerRewardsCoefficient: number | null;
+  readonly executor?: ExecutorKind;
+  /** onnxruntime intra-op threads; default all cores */
+  readonly threads?: number | null;
+  /** uniform [0, 1) source for LoRA A init */
+  readonly uniform?: () => number;
+}
+
+/** A named view of the flat trainable buffers. */
+export interface TrainableTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly offset: number;
+  readonly length: number;
+}
+
+export interface StepResult {
+  readonly loss: number;
+  readonly chosen: Float32Array;
+  readonly rejected: Float32Array;
+}
+
+/** Token-embedding tables: used only through gather, so their gradient can come out row-sparse. */
+const EMBEDDING_TABLES = new Set(["transformer.wte.weight", "model.decoder.embed_tokens.weight"]);
+
+export class TrainingGraph {
+  /** trainable values, one buffer (full fine-tuning: the model's Weights.data itself) */
+  readonly params: Float32Array;
+  /** gradient accumulator, same layout as params */
+  readonly grads: Float32Array;
+  readonly tensors: readonly TrainableTensor[];
+  /** LoRA only: adapters + score, as a Weights over `params` */
+  readonly loraWeights: Weights | null;
+  readonly loraTargets: readonly LoraTarget[];
+
+  private constructor(
+    readonly model: RewardModel,
+    private readonly trainEx: Executor,
+    private readonly evalEx: Executor,
+    store: { params: Float32Array; tensors: TrainableTensor[]; lora: Weights | null; targets: LoraTarget[] },
+    private readonly dense: readonly TrainableTensor[],
+    private readonly sparse: readonly TrainableTensor[],
+    private readonly paramFeeds: Readonly<Record<string, Tensor>>,
+  ) {
+    this.params = store.params;
+    this.tensors = store.tensors;
+    this.grads = new Float32Array(store.params.length);
+    this.loraWeights = store.lora;
+    this.loraTargets = store.targets;
+  }
+
+  static async create(model: RewardModel, o: TrainingGraphOptions): Promise<TrainingGraph> {
+    const specs = model.weights.specs;
+    let g: Graph, store: { params: Float32Array; tensors: TrainableTensor[]; lora: Weights | null; targets: LoraTarget[] };
+    let trainable: (name: string) => boolean;
+    if (o.lora) {
+      const targets = loraTargets(specs, model.modelType, o.lora);
+      const loraSpecs: ParamSpec[] = [...loraParamSpecs(targets, o.lora.r), ...specs.filter((s) => s.name === "score.weight")];
+      const lw = new Weights(loraSpecs);
+      initLoraParams(lw, targets, o.uniform ?? Math.random);
+      lw.get("score.weight").set(model.weights.get("score.weight"));
+      g = new LoraGraph(targets, o.lora.r, o.lora.alpha / o.lora.r);
+      store = { params: lw.data, tensors: viewsOf(lw), lora: lw, targets };
+      trainable = (name) => name === "score.weight";
+    } else {
+      g = new Graph();
+      store = { params: model.weights.data, tensors: viewsOf(model.weights), lora: null, targets: [] };
+      trainable = () => true;
+    }
+    const inputs = rewardInputs(g);
+    const rewards = model.def.forward(g, model.config, inputs, paramLookup(g, specs, trainable)); // [B, 1]
+    const pair = splitRewards(g, rewards);
+    const loss = pairwiseLoss(g, pair, { margin: o.hasMargin ? marginInput(g) : undefined, centerRewardsCoefficient: o.centerRewardsCoefficient });
+    if (g instanceof LoraGraph) g.wrapping = false;
+    g.output("loss", loss);
+    g.output("chosen", pair.chosen);
+    g.output("rejected", pair.rejected);
+
+    const byName = new Map(store.tensors.map((t) => [t.name, t]));
+    const wrt: Node[] = [], tables: Node[] = [];
+    for (const p of g.params().filter(isTrainable)) (EMBEDDING_TABLES.has(leafName(p)) ? tables : wrt).push(p);
+    const missing = store.tensors.filter((t) => g.leafByName(t.name) === undefined).map((t) => t.name);
+    if (missing.length > 0) throw new RangeError(`training graph does not use trainable tensors: ${missing.join(", ")}`);
+    const { grads, rows } = gradientsRowSparse(g, loss, wrt, tables);
+    grads.forEach((d, i) => g.output(`grad:${leafName(wrt[i] as Node)}`, d));
+    rows.forEach((r, i) => {
+      g.output(`rows:${leafName(tables[i] as Node)}`, r.rows);
+      g.output(`ids:${leafName(tables[i] as Node)}`, r.indices);
+    });
+
+    const initializers: Record<string, Tensor> = {};
+    for (const s of specs) if (!byName.has(s.name)) initializers[s.name] = tensor("float32", s.shape, model.weights.get(s.name));
+    const paramFeeds: Record<string, Tensor> = {};
+    for (const t of store.tensors) paramFeeds[t.name] = tensor("float32", t.shape, store.params.subarray(t.offset, t.offset + t.length));
+    const make = (outputs: string[]): Promise<Executor> => o.executor === "interp"
+      ? InterpExecutor.create(g, { outputs, initializers })
+      : OrtExecutor.create(g, { outputs, initializers, intraOpThreads: o.threads ?? os.availableParallelism() });
+    const trainEx = await make([...g.outputs.keys()]);
+    const evalEx = await make(["loss", "chosen", "rejected"]);
+    const dense = wrt.map((n) => byName.get(leafName(n)) as TrainableTensor);
+    const sparse = tables.map((n) => byName.get(leafName(n)) as TrainableTensor);
+    return new TrainingGraph(model, trainEx, evalEx, store, dense, sparse, paramFeeds);
+  }
+
+  /** Forward + backward of one micro-batch; its gradients are ADDED into `grads` (zero them per optimizer step). */
+  async step(batch: PairBatch): Promise<StepResult> {
+    const out = await this.trainEx.run({ ...batch.feeds, ...this.paramFeeds });
+    for (const t of this.dense) {
+      const d = out[`grad:${t.name}`]?.data as Float32Array;
+      const g = this.grads.subarray(t.offset, t.offset + t.length);
+      for (let i = 0; i < g.length; i++) g[i] = (g[i] as number) + (d[i] as number);
+    }
+    for (const t of this.sparse) {
+      const row = t.shape[1] as number;
+      scatterAddRows(this.grads.subarray(t.offset, t.offset + t.length), row, out[`rows:${t.name}`] as Tensor, out[`ids:${t.name}`] as Tensor);
+    }
+    return result(out);
+  }
+
+  /** Forward only: loss and rewards. */
+  async evaluate(batch: PairBatch): Promise<StepResult> {
+    return result(await this.evalEx.run({ ...batch.feeds, ...this.paramFeeds }));
+  }
+
+  /** Copies trained LoRA score head back into the model (before merging / saving the full model). */
+  syncScoreToModel(): void {
+    if (this.loraWeights) this.model.weights.get("score.weight").set(this.loraWeights.get("score.weight"));
+  }
+
+  async release(): Promise<void> {
+    await this.trainEx.release();
+    await this.evalEx.release();
+  }
+}
+
+function result(out: Record<string, Tensor>): StepResult {
+  return {
+    loss: (out["loss"]?.data as Float32Array)[0] as number,
+    chosen: Float32Array.from(out["chosen"]?.data as Float32Array),
+    rejected: Float32Array.from(out["rejected"]?.data as Float32Array),
+  };
+}
+
+function viewsOf(w: Weights): TrainableTensor[] {
+  return w.specs.map((s) => ({ name: s.name, shape: s.shape, offset: w.offset(s.name), length: w.get(s.name).length }));
+}
