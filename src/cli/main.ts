@@ -3,8 +3,20 @@
 import { RewardlabError } from "../errors.js";
 import { formatHelp } from "./args.js";
 import type { Command } from "./command.js";
+import { dataStatsCommand } from "./data-stats.js";
+import { mergeCommand } from "./merge.js";
+import { prepareCommand } from "./prepare.js";
+import { reportCommand } from "./report.js";
+import { trainCommand } from "./train.js";
+import { scoreCommand } from "./score.js";
 
-const COMMANDS: readonly Command[] = [];
+const COMMANDS: readonly Command[] = [
+  prepareCommand,
+  dataStatsCommand,
+  reportCommand,
+  trainCommand, mergeCommand,
+  scoreCommand,
+];
 
 function usage(): string {
   const rows = COMMANDS.map((c) => `  ${c.name.padEnd(12)} ${c.summary}`);
