@@ -100,21 +100,29 @@ function pyString(s: string): string {
   return out + '"';
 }
 
-/** `json.dumps(value, indent=2, sort_keys=True)`; numbers under a key in `floatKeys` (or non-integers) print as floats. */
-export function pythonJson(value: unknown, floatKeys: ReadonlySet<string> = new Set(), indent = "", key = ""): string {
+/** Says whether the number under `key` prints as a Python float (JSON does not tell 1 from 1.0; Python does). */
+export type FloatRule = (key: string, value: number) => boolean;
+
+/**
+ * `json.dumps(value, indent=2, sort_keys=True)`. Which numbers print as floats: those under a key of the set (and
+ * non-integers), or those the rule picks.
+ */
+export function pythonJson(value: unknown, floats: ReadonlySet<string> | FloatRule = new Set(), indent = "", key = ""): string {
   if (value === null || value === undefined) return "null";
   if (typeof value === "boolean") return value ? "true" : "false";
   if (typeof value === "number") {
-    return Number.isInteger(value) && !floatKeys.has(key) && Math.abs(value) < 1e16 ? String(value) : pythonFloatRepr(value);
+    const isFloat = typeof floats === "function" ? floats(key, value)
+      : !Number.isInteger(value) || floats.has(key) || Math.abs(value) >= 1e16;
+    return isFloat ? pythonFloatRepr(value) : String(value);
   }
   if (typeof value === "string") return pyString(value);
   const inner = indent + "  ";
   if (Array.isArray(value)) {
     if (value.length === 0) return "[]";
-    return `[\n${value.map((v) => inner + pythonJson(v, floatKeys, inner, key)).join(",\n")}\n${indent}]`;
+    return `[\n${value.map((v) => inner + pythonJson(v, floats, inner, key)).join(",\n")}\n${indent}]`;
   }
   const entries = Object.keys(value as object).sort().map((k) =>
-    `${inner}${pyString(k)}: ${pythonJson((value as Record<string, unknown>)[k], floatKeys, inner, k)}`);
+    `${inner}${pyString(k)}: ${pythonJson((value as Record<string, unknown>)[k], floats, inner, k)}`);
   if (entries.length === 0) return "{}";
   return `{\n${entries.join(",\n")}\n${indent}}`;
 }

@@ -23,7 +23,7 @@ export {
 } from "./safetensors.js";
 export { openTorchBin, readTorchTensorF32, type TorchCheckpoint, type TorchTensorRef } from "./torch-bin.js";
 export { readConfigFile, rewardConfigJson, type ConfigFile } from "./hf-config.js";
-export { pythonJson, pythonFloatRepr, type RawConfig } from "./config.js";
+export { pythonJson, pythonFloatRepr, type FloatRule, type RawConfig } from "./config.js";
 
 // the reference models' weight formula (parity tests and benches)
 export { formulaWeights, formulaValues, checksumF32 } from "./formula.js";

@@ -3,8 +3,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { pythonFloatRepr } from "../../src/models/index.js";
 import {
-  formatTrainerState, newTrainerState, pythonFloatRepr, pythonJsonDumps, readTrainerState, trainSummary, TrainerStateSink,
+  formatTrainerState, newTrainerState, pythonJsonDumps, readTrainerState, trainSummary, TrainerStateSink,
 } from "../../src/train/index.js";
 
 test("floats as Python's repr writes them", () => {
