@@ -9,11 +9,12 @@ import { prepareCommand } from "./prepare.js";
 import { reportCommand } from "./report.js";
 import { trainCommand } from "./train.js";
 import { scoreCommand } from "./score.js";
+import { studyCommand } from "./study.js";
 
 const COMMANDS: readonly Command[] = [
   prepareCommand,
   dataStatsCommand,
-  reportCommand,
+  studyCommand, reportCommand,
   trainCommand, mergeCommand,
   scoreCommand,
 ];

@@ -34,7 +34,7 @@ export {
   TRAINER_STATE_NAME,
 } from "./log/trainer-state.js";
 export type { TrainerState, TrainerControlArgs } from "./log/trainer-state.js";
-export { pythonJsonDumps, pythonFloatRepr } from "./log/python-json.js";
+export { pythonJsonDumps } from "./log/python-json.js";
 
 // checkpoints: atomic directories, optimizer / scheduler / RNG / data-position state
 export {
