@@ -58,15 +58,16 @@ export function layerNorm(g: Graph, p: ParamLookup, name: string, x: Node, eps: 
 
 /**
  * Multi-head attention core from projected q, k, v [B, T, C]: heads are contiguous chunks of D channels.
- * scores = q·kᵀ (÷ divisor when given), + bias, softmax in float32, · v → [B, T, C].
+ * scores = (q ÷ divisor when given)·kᵀ, + bias, softmax in float32, · v → [B, T, C]. Dividing q [B, T, C] rather
+ * than the scores [B, H, T, T] saves a pass and a tensor of T² entries per head (exact when divisor is a power of 2).
  */
 export function attention(g: Graph, q: Node, k: Node, v: Node, bias: Node, H: number, D: number, divisor: number | null): Node {
+  if (divisor !== null) q = g.div(q, g.scalar(divisor));                   // [B, T, C]
   const heads = (t: Node) => g.reshape(t, ["B", "T", H, D]);                // [B, T, H, D]
   const qh = g.transpose(heads(q), [0, 2, 1, 3]);                           // [B, H, T, D]
   const kt = g.transpose(heads(k), [0, 2, 3, 1]);                           // [B, H, D, T]
   const vh = g.transpose(heads(v), [0, 2, 1, 3]);                           // [B, H, T, D]
-  let scores = g.matmul(qh, kt);                                            // [B, H, T, T]
-  if (divisor !== null) scores = g.div(scores, g.scalar(divisor));
+  const scores = g.matmul(qh, kt);                                          // [B, H, T, T]
   const probs = g.softmax(g.add(scores, bias));                             // [B, H, T, T]
   const y = g.transpose(g.matmul(probs, vh), [0, 2, 1, 3]);                 // [B, T, H, D]
   return g.reshape(y, ["B", "T", H * D]);                                   // [B, T, C]

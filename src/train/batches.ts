@@ -19,6 +19,8 @@ export interface PairSet {
 export interface PairBatch {
   /** model inputs + chosen_index / rejected_index (+ margin) */
   readonly feeds: Record<string, Tensor>;
+  /** the layout that built it ("prefix-shared" may hand a batch that shares little to "standard") */
+  readonly layout: string;
   readonly pairs: number;
   /** real tokens of the pairs: chosen + rejected lengths, whatever the layout (TRL's num_tokens) */
   readonly tokens: number;
@@ -46,11 +48,10 @@ export function pairSlice(set: PairSet, start: number, end: number): PairSet {
   return { length: end - start, pair: (i) => set.pair(start + i) };
 }
 
-/** The batcher of a layout (RewardConfig.layout). */
+/** The batcher of a layout (RewardConfig.layout); prefix-shared packs a batch unless two padded rows per pair cost less. */
 export function createPairBatcher(layout: BatchLayout, def: ModelDef, config: ModelConfig, padId: number, withMargin: boolean): PairBatcher {
-  return layout === "prefix-shared"
-    ? new PrefixSharedBatcher(def, config, padId, withMargin)
-    : new StandardBatcher(def, config, padId, withMargin);
+  const standard = new StandardBatcher(def, config, padId, withMargin);
+  return layout === "prefix-shared" ? new PrefixSharedBatcher(def, config, padId, withMargin, standard) : standard;
 }
 
 /** TRL's layout: rows [chosen_0 … chosen_{P−1}, rejected_0 … rejected_{P−1}], right-padded with padId. */
@@ -114,7 +115,7 @@ export class StandardBatcher implements PairBatcher {
       for (let i = 0; i < P; i++) m[i] = pairs[i]?.margin ?? 0;
       feeds[PAIR_INPUT_NAMES.margin] = tensor("float32", [P], m);
     }
-    return { feeds, pairs: P, tokens, computedTokens: tokens, paddedTokens: B * T };
+    return { feeds, layout: this.layout, pairs: P, tokens, computedTokens: tokens, paddedTokens: B * T };
   }
 
   /** Grows the buffers (rarely: they keep the largest batch seen). */

@@ -64,7 +64,7 @@ export { train, NonFiniteError } from "./trainer.js";
 export type { TrainOptions, TrainResult } from "./trainer.js";
 export { StandardBatcher, pairList, pairSlice, hasMargins } from "./batches.js";
 export type { PairSet, PairBatch, PairBatcher } from "./batches.js";
-export { PrefixSharedBatcher, packedLength, lastNonPad } from "./prefix-shared-batcher.js";
+export { PrefixSharedBatcher, packedLength, lastNonPad, rowsCost } from "./prefix-shared-batcher.js";
 export { createPairBatcher } from "./batches.js";
 export { lengthGroupedOrder, defaultMegabatchMult } from "./length-grouped-sampler.js";
 export { pairwiseLoss, splitRewards, marginInput, pairwiseLossF64, PAIR_INPUT_NAMES } from "./pairwise-loss.js";

@@ -7,6 +7,9 @@
 //              of position t, so OPT's +2 offset comes from the model definition, not from here).
 //   rewards:   each side is pooled where the standard layout pools it (the rightmost non-pad token of that side),
 //              mapped into the packed row; a side that is all prefix (one side a prefix of the other) pools there.
+// A packed row is longer than either side, and attention grows with T²: for a batch whose pairs share little (no
+// common prompt, long answers) two padded rows cost less, so such a batch goes to the `fallback` batcher (the
+// standard layout) when its estimated cost is lower. Both layouts give the same rewards; the graph takes either.
 // Legend: P pairs (= rows), T tokens (longest packed row of the batch), K = 2 pooled positions per row.
 import { tensor, type Tensor } from "../engine/index.js";
 import { INPUT_NAMES, MASKED, type ModelConfig, type ModelDef } from "../models/index.js";
@@ -26,6 +29,14 @@ export function lastNonPad(ids: ArrayLike<number>, padId: number): number {
   return 0;
 }
 
+/**
+ * Multiply-adds of B rows of T tokens, up to a common factor 2·C·L: the linear layers do ~12·C² per token and
+ * attention ~2·T·C per token (scores and their product with v), so cost ∝ B·T·(6·C + T).
+ */
+export function rowsCost(B: number, T: number, C: number): number {
+  return B * T * (6 * C + T);
+}
+
 export class PrefixSharedBatcher implements PairBatcher {
   readonly layout = "prefix-shared";
   private ids = new BigInt64Array(0);
@@ -36,10 +47,15 @@ export class PrefixSharedBatcher implements PairBatcher {
   private margin = new Float32Array(0);
   /** position-table row of position t (GPT-2: t; OPT: t + 2), from the model's own position rule */
   private positionRow: Int32Array = new Int32Array(0);
+  private readonly width: number;
 
   constructor(private readonly def: ModelDef, private readonly config: ModelConfig, private readonly padId: number,
     /** feed a margin input (the graph declares one when the data has margins) */
-    private readonly withMargin: boolean) {}
+    private readonly withMargin: boolean,
+    /** builds the batches that are cheaper unpacked (the standard layout); null = always pack */
+    private readonly fallback: PairBatcher | null = null) {
+    this.width = config.model_type === "gpt2" ? config.n_embd : config.hidden_size;
+  }
 
   rowLength(p: TokenizedPair): number {
     return packedLength(p);
@@ -48,13 +64,15 @@ export class PrefixSharedBatcher implements PairBatcher {
   build(pairs: readonly TokenizedPair[]): PairBatch {
     const P = pairs.length;
     const shared = pairs.map((p) => sharedPrefixLength(p.input_ids_chosen, p.input_ids_rejected));
-    let T = 1, tokens = 0, computed = 0;
+    let T = 1, tokens = 0, computed = 0, Tstd = 1;
     pairs.forEach((p, i) => {
       const L = p.input_ids_chosen.length + p.input_ids_rejected.length - (shared[i] as number);
       T = Math.max(T, L);
+      Tstd = Math.max(Tstd, p.input_ids_chosen.length, p.input_ids_rejected.length);
       tokens += p.input_ids_chosen.length + p.input_ids_rejected.length;
       computed += L;
     });
+    if (this.fallback && rowsCost(P, T, this.width) > rowsCost(2 * P, Tstd, this.width)) return this.fallback.build(pairs);
     this.reserve(P, T);
     const ids = this.ids.subarray(0, P * T), positions = this.positions.subarray(0, P * T);
     const bias = this.bias.subarray(0, P * T * T), pool = this.pool.subarray(0, 2 * P);
@@ -105,7 +123,7 @@ export class PrefixSharedBatcher implements PairBatcher {
       for (let i = 0; i < P; i++) m[i] = pairs[i]?.margin ?? 0;
       feeds[PAIR_INPUT_NAMES.margin] = tensor("float32", [P], m);
     }
-    return { feeds, pairs: P, tokens, computedTokens: computed, paddedTokens: P * T };
+    return { feeds, layout: this.layout, pairs: P, tokens, computedTokens: computed, paddedTokens: P * T };
   }
 
   /** Grows the buffers (rarely: they keep the largest batch seen). */

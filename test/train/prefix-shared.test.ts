@@ -9,7 +9,7 @@ import path from "node:path";
 import { formulaValues, INPUT_NAMES, RewardModel } from "../../src/models/index.js";
 import type { TokenizedPair } from "../../src/data/index.js";
 import { createPairBatcher, StandardBatcher, type PairBatch } from "../../src/train/batches.js";
-import { PrefixSharedBatcher } from "../../src/train/prefix-shared-batcher.js";
+import { PrefixSharedBatcher, rowsCost } from "../../src/train/prefix-shared-batcher.js";
 import { TrainingGraph, type StepResult } from "../../src/train/train-graph.js";
 import { train } from "../../src/train/trainer.js";
 import { pairList } from "../../src/train/batches.js";
@@ -137,10 +137,18 @@ test("packed row: tokens, positions, bias and pooled indices of a small GPT-2 an
   }
 });
 
-test("createPairBatcher picks the layout", () => {
-  const m = tinyModel();
-  assert.equal(createPairBatcher("prefix-shared", m.def, m.config, 0, false).layout, "prefix-shared");
+test("createPairBatcher picks the layout; prefix-shared hands a batch that shares little to the standard layout", () => {
+  const m = tinyModel(); // n_embd 16: attention's T² weighs a lot
+  const shared = createPairBatcher("prefix-shared", m.def, m.config, 0, false);
+  assert.equal(shared.layout, "prefix-shared");
   assert.equal(createPairBatcher("standard", m.def, m.config, 0, false).layout, "standard");
+  const long = (k: number) => Array.from({ length: 30 }, (_, t) => 1 + ((t * 7 + k) % 40));
+  const prompt = long(0);
+  assert.equal(shared.build([pairOf(prompt, [...prompt.slice(0, 28), 3, 4])]).layout, "prefix-shared", "a long common prompt: packed");
+  const apart = shared.build([pairOf([5, ...long(1)], [6, ...long(2)])]);
+  assert.equal(apart.layout, "standard", "nothing shared: two rows");
+  assert.deepEqual(apart.feeds[INPUT_NAMES.inputIds]?.dims, [2, 31]);
+  assert.ok(rowsCost(1, 62, 16) > rowsCost(2, 31, 16) && rowsCost(1, 32, 16) < rowsCost(2, 30, 16));
 });
 
 test("trainer: prefix-shared and standard layouts give the same loss curve (GPT-2 and OPT)", async () => {
