@@ -10,6 +10,8 @@
 // gpt2 full fine-tuning step at 4 pairs × 512 tokens (the memory target).
 // First checks that prefix-shared and standard give the same loss on one real batch.
 // Usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m]
+//        npm run bench:train -- --peak [--ort arena=0,pattern=0]   (only the 4 × 512 peak step, with session overrides)
+//        npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   (AdamW ms/step on 6.4M params vs the plain loop)
 // References on this machine (issue 7): PyTorch fp32 gpt2 full FT ~340 tok/s at 4×2×256 padded; TRL RewardTrainer
 // on 64 real pairs, batch 4: 0.30 pairs/s fp32, 1.02 pairs/s bf16.
 import { spawnSync } from "node:child_process";
@@ -26,6 +28,9 @@ import {
 
 const CONFIGS: Record<string, Record<string, unknown>> = {
   "gpt2-124m": { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12, n_inner: null,
+    layer_norm_epsilon: 1e-5, initializer_range: 0.02, pad_token_id: 50256, eos_token_id: 50256 },
+  // the small model where the JS AdamW step was 38% of step time (6.4M params, almost all of them the embedding)
+  "gpt2-2x128": { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 128, n_layer: 2, n_head: 4, n_inner: null,
     layer_norm_epsilon: 1e-5, initializer_range: 0.02, pad_token_id: 50256, eos_token_id: 50256 },
   "opt-350m": { model_type: "opt", vocab_size: 50272, hidden_size: 1024, word_embed_proj_dim: 512, num_hidden_layers: 24,
     num_attention_heads: 16, ffn_dim: 4096, max_position_embeddings: 2048, do_layer_norm_before: false, init_std: 0.02,
@@ -72,17 +77,31 @@ function batchesOf(all: readonly TokenizedPair[], n: number, batcher: PairBatche
   return out;
 }
 
-async function newGraph(m: RewardModel, lora: boolean): Promise<TrainingGraph> {
+/** `--ort arena=0,pattern=0`: onnxruntime session overrides for the training session (peak-RSS experiments). */
+function ortOverrides(spec: string | undefined): Record<string, unknown> {
+  const keys: Record<string, string> = { arena: "enableCpuMemArena", pattern: "enableMemPattern", spin: "spin" };
+  const out: Record<string, unknown> = {};
+  for (const kv of (spec ?? "").split(",").filter((x) => x !== "")) {
+    const [k, v] = kv.split("=");
+    const key = keys[k ?? ""];
+    if (key === undefined || (v !== "0" && v !== "1")) throw new Error(`--ort: expected arena=0|1,pattern=0|1,spin=0|1, got "${kv}"`);
+    if (key === "spin") out.extra = { session: { intra_op: { allow_spinning: v } } };
+    else out[key] = v === "1";
+  }
+  return out;
+}
+
+async function newGraph(m: RewardModel, lora: boolean, ort = ""): Promise<TrainingGraph> {
   const rng = new Rng(SEED);
-  return TrainingGraph.create(m, { hasMargin: false, centerRewardsCoefficient: null, threads: os.availableParallelism(),
+  return TrainingGraph.create(m, { hasMargin: false, centerRewardsCoefficient: null, threads: os.availableParallelism(), trainSessionOptions: ortOverrides(ort),
     lora: lora ? { r: 16, alpha: 16, dropout: 0, targetModules: m.modelType === "gpt2" ? ["c_attn"] : ["q_proj", "v_proj"] } : undefined,
     uniform: () => rng.next() });
 }
 
 /** One child process: train `mode` over the sample (one uncounted warm-up step first), or the 4 × 512 peak step. */
-async function child(model: string, lora: boolean, mode: Mode | "peak" | "check", n: number): Promise<void> {
+async function child(model: string, lora: boolean, mode: Mode | "peak" | "check", n: number, ort = ""): Promise<void> {
   const m = RewardModel.create(CONFIGS[model] as Record<string, unknown>, 0);
-  const g = await newGraph(m, lora);
+  const g = await newGraph(m, lora, ort);
   const opt = adamwState(g.params.length), groups = paramGroups(g.tensors, 0);
   let batches: TokenizedPair[][], batcher: PairBatcher;
   if (mode === "check") {
@@ -128,6 +147,51 @@ async function child(model: string, lora: boolean, mode: Mode | "peak" | "check"
   console.log(JSON.stringify(r));
 }
 
+/** torch.optim.AdamW's update as the plain per-element loop adamw.ts had before its zero-block skip (the baseline). */
+function plainAdamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, step: number, lr: number, wd: number): void {
+  const beta1 = 0.9, beta2 = 0.999, eps = 1e-8, decay = 1 - lr * wd;
+  const stepSize = lr / (1 - Math.pow(beta1, step)), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+  for (let i = 0; i < p.length; i++) {
+    const gi = g[i] as number;
+    const mi = beta1 * (m[i] as number) + (1 - beta1) * gi;
+    const vi = beta2 * (v[i] as number) + (1 - beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = (p[i] as number) * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+  }
+}
+
+/** `--adamw`: real gpt2-2x128 steps on real pairs; the AdamW step (ours vs the plain loop, same grads, bits checked). */
+async function adamwBench(steps: number, wd: number, ort: string): Promise<void> {
+  const m = RewardModel.create(CONFIGS["gpt2-2x128"] as Record<string, unknown>, 0);
+  const g = await newGraph(m, false, ort);
+  const batcher = createPairBatcher("standard", m.def, m.config, m.padTokenId, false);
+  const batches = batchesOf((await loadPairs("gpt2")).pairs, steps * BATCH, batcher, false);
+  const opt = adamwState(g.params.length), groups = paramGroups(g.tensors, wd);
+  const ref = { p: Float32Array.from(g.params), m: new Float32Array(g.params.length), v: new Float32Array(g.params.length) };
+  const ours: number[] = [], plain: number[] = [], fwdBwd: number[] = [];
+  const hyper = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: wd };
+  for (const [k, b] of batches.entries()) {
+    g.grads.fill(0);
+    let t0 = performance.now();
+    await g.step(batcher.build(b));
+    fwdBwd.push(performance.now() - t0);
+    t0 = performance.now();
+    adamwStep(g.params, g.grads, opt, hyper, groups);
+    ours.push(performance.now() - t0);
+    t0 = performance.now();
+    plainAdamw(ref.p, g.grads, ref.m, ref.v, k + 1, hyper.lr, wd);
+    plain.push(performance.now() - t0);
+    // with weight decay the groups exempt biases and LayerNorms, which the plain loop does not: compare wd 0 only
+    if (wd === 0 && !ref.p.every((x, i) => Object.is(x, g.params[i]))) throw new Error(`step ${k + 1}: AdamW differs from the plain loop`);
+  }
+  await g.release();
+  const med = (a: number[]): number => { const s = a.slice(1).sort((x, y) => x - y); return s[s.length >> 1] as number; };
+  console.log(`AdamW, gpt2-2x128 (${(g.params.length / 1e6).toFixed(2)}M params), ${steps} real steps of ${BATCH} pairs, weight decay ${wd}` +
+    `${wd === 0 ? ", params bit-identical to the plain loop" : ""}: ${med(ours).toFixed(1)} ms/step vs plain loop ${med(plain).toFixed(1)} ms/step ` +
+    `(${(med(plain) / med(ours)).toFixed(2)}x); forward+backward ${med(fwdBwd).toFixed(0)} ms/step (medians after the first step)`);
+}
+
 function spawnChild(args: string[]): string {
   const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--child", ...args], { encoding: "utf8", env: process.env, maxBuffer: 1 << 24 });
   if (p.status !== 0) throw new Error(`bench child ${args.join(" ")} failed (${p.status}): ${p.stderr}`);
@@ -136,8 +200,23 @@ function spawnChild(args: string[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === "--child") return child(argv[1] as string, argv[2] === "lora", argv[3] as Mode, Number(argv[4]));
+  if (argv[0] === "--child") return child(argv[1] as string, argv[2] === "lora", argv[3] as Mode, Number(argv[4]), argv[5]);
   const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  if (argv.includes("--help")) {
+    console.log("usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m]\n" +
+      "       npm run bench:train -- --peak [--ort arena=0,pattern=0]   only the gpt2-124m full-FT 4x2x512 step: peak RSS, s/step\n" +
+      "       npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   AdamW ms/step on gpt2-2x128 (6.4M params)");
+    return;
+  }
+  if (argv.includes("--adamw")) return adamwBench(Number(flag("--steps") ?? 12), Number(flag("--weight-decay") ?? 0), flag("--ort") ?? "");
+  if (argv.includes("--peak")) {
+    const ort = flag("--ort") ?? "";
+    ortOverrides(ort); // fail fast on a bad spec
+    const peak = JSON.parse(spawnChild(["gpt2-124m", "full", "peak", "0", ort])) as RunResult;
+    console.log(`gpt2-124m full fine-tuning, 4 pairs x 2 x ${MAX_LENGTH} tokens (standard)${ort ? `, ort ${ort}` : ""}: peak RSS ` +
+      `${peak.maxRssMiB.toFixed(0)} MiB, ${(peak.wall / peak.steps).toFixed(2)} s/step (second step), load average ${os.loadavg()[0]?.toFixed(2)}`);
+    return;
+  }
   const quick = argv.includes("--quick");
   const models = (flag("--models") ?? (quick ? "gpt2-124m" : "gpt2-124m,opt-350m")).split(",");
   const n = Number(flag("--pairs") ?? (quick ? 16 : 64));

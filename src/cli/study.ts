@@ -2,23 +2,19 @@
 // into <out>/runs/<name>/, then one report over all of them (report.html, report.md, charts/, summary.json).
 // Per model it also records what the report's "why" section needs in run.json: FLOPs per token by layer kind,
 // the machine's measured matmul peak, the achieved FLOP/s, and a time breakdown by op kind from profiled steps.
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../errors.js";
-import { hubSnapshot, looksLikeHubId } from "../hub/index.js";
-import { isPreparedDir, openPrepared, preparePairs } from "../data/index.js";
-import { LORA_DEFAULT_TARGETS, MODEL_TYPES, modelDefFor, readConfigFile, RewardModel, type ModelConfig } from "../models/index.js";
+import { isPreparedDir } from "../data/index.js";
+import { LORA_DEFAULT_TARGETS, MODEL_TYPES, type ModelConfig } from "../models/index.js";
 import { collectRuns, writeReport } from "../report/index.js";
 import {
   applyRewardConfigFlags, formatDuration, loadStudySpec, measureMatmulPeak, numTrainingSteps,
-  profileTrainingSteps, rewardConfigFlags, studyPreset, train, trainingFlopsPerToken, STUDY_PRESETS,
-  type PairSet, type RewardConfig, type StepProfile, type StudyModel, type StudySpec, type TrainingMode,
+  openPairSet, profileTrainingSteps, resolveModelSource, rewardConfigFlags, studyPreset, train, trainingFlopsPerToken,
+  STUDY_PRESETS, type ModelSource, type PairSet, type RewardConfig, type StepProfile, type StudyModel, type StudySpec, type TrainingMode,
 } from "../train/index.js";
 import { parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
-
-const TOKENIZER_FILES = ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"];
-const MODEL_FILES = new Set(["config.json", "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json", ...TOKENIZER_FILES]);
 
 const FLAGS: FlagSpecs = {
   config: { kind: "string", help: "study spec (.json, .yaml): models, data, eval_data, profile_steps, training" },
@@ -105,34 +101,15 @@ export const studyCommand: Command = {
   },
 };
 
-interface ModelPlan {
+interface ModelPlan extends ModelSource {
   readonly spec: StudyModel;
-  readonly config: ModelConfig;
-  /** where the model came from, as run.json and PEFT record it */
-  readonly source: string;
-  /** the model folder (null for a random-init config) */
-  readonly dir: string | null;
-  readonly tokenizer: string;
-  load(): RewardModel;
 }
 
 /** Resolves a model without loading its weights: its folder (downloaded when a hub id), config and tokenizer. */
 async function planModel(m: StudyModel, seed: number): Promise<ModelPlan> {
-  if (m.config !== null) {
-    const raw = m.config as Record<string, unknown>;
-    const def = modelDefFor(raw, `${m.name}.config`);
-    return { spec: m, config: def.parseConfig(raw, `${m.name}.config`), source: `config:${m.name}`, dir: null,
-      tokenizer: m.tokenizer ?? "builtin:gpt2", load: () => RewardModel.create(raw, seed) };
-  }
-  const id = m.model as string;
-  let dir: string;
-  if (existsSync(id)) dir = id;
-  else if (looksLikeHubId(id)) dir = await hubSnapshot(id, { repoType: "model", allow: (f) => MODEL_FILES.has(f) });
-  else throw new InputError(`model "${id}" of ${m.name}: no such folder, and not a hub id`, undefined, "give a model folder, a hub id, or a config object");
-  const cf = readConfigFile(dir);
-  const config = modelDefFor(cf.raw, cf.file).parseConfig(cf.raw, cf.file);
-  const ownTokenizer = TOKENIZER_FILES.some((f) => existsSync(path.join(dir, f)));
-  return { spec: m, config, source: id, dir, tokenizer: m.tokenizer ?? (ownTokenizer ? dir : "builtin:gpt2"), load: () => RewardModel.load(dir, { seed }) };
+  const spec = m.config !== null ? (m.config as Record<string, unknown>) : (m.model as string);
+  const src = await resolveModelSource(spec, { seed, what: `model "${String(m.model)}" of ${m.name}`, tokenizer: m.tokenizer ?? undefined, source: `config:${m.name}` });
+  return { ...src, spec: m };
 }
 
 interface DataSets {
@@ -145,14 +122,9 @@ interface DataSets {
 async function prepareData(spec: StudySpec, tokenizer: string, into: string): Promise<DataSets> {
   const c = spec.training;
   const open = async (source: string, split: string, dir: string, limit: number | null): Promise<PairSet> => {
-    let set: PairSet;
-    if (isPreparedDir(source)) set = openPrepared(source);
-    else {
-      say(`preparing ${source} (${split}) with tokenizer ${tokenizer} …`);
-      const s = await preparePairs({ tokenizer, data: source, out: dir, split, maxLength: c.max_length ?? 1_000_000, overwrite: true });
-      say(`  ${s.written} pairs; ${s.skipped.summary(s.read)}`);
-      set = openPrepared(dir);
-    }
+    if (!isPreparedDir(source)) say(`preparing ${source} (${split}) with tokenizer ${tokenizer} …`);
+    const { pairs: set, prepared: s } = await openPairSet(source, { split, tokenizer, maxLength: c.max_length ?? 1_000_000, into: dir });
+    if (s !== null) say(`  ${s.written} pairs; ${s.skipped.summary(s.read)}`);
     if (limit === null || limit >= set.length) return set;
     const whole = set;
     return { length: limit, pair: (i) => whole.pair(i) };

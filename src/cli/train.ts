@@ -4,27 +4,14 @@
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../errors.js";
-import { hubSnapshot, looksLikeHubId } from "../hub/index.js";
-import { isPreparedDir, openPrepared, preparePairs } from "../data/index.js";
-import { RewardModel } from "../models/index.js";
 import {
   applyRewardConfigFlags, DEFAULT_REWARD_CONFIG, loadRewardConfig, rewardConfigFlags, type RewardConfig,
 } from "../train/index.js";
-import { train, pairSlice, type PairSet } from "../train/index.js";
+import {
+  openPairSet, pairSlice, resolveModelSource, train, TOKENIZER_FILES, type PairSet,
+} from "../train/index.js";
 import { num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
-
-/** Fresh random-init models by name (`--model config:<name>`); GPT-2 vocabulary so the GPT-2 tokenizer fits. */
-const NAMED_CONFIGS: Record<string, Record<string, unknown>> = {
-  "gpt2-tiny": { model_type: "gpt2", vocab_size: 50257, n_positions: 512, n_embd: 64, n_layer: 2, n_head: 4, n_inner: null },
-  "gpt2-mini": { model_type: "gpt2", vocab_size: 50257, n_positions: 512, n_embd: 128, n_layer: 4, n_head: 4, n_inner: null },
-  "gpt2-small": { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12, n_inner: null },
-  "opt-tiny": { model_type: "opt", vocab_size: 50272, max_position_embeddings: 512, hidden_size: 64, word_embed_proj_dim: 64,
-    ffn_dim: 256, num_hidden_layers: 2, num_attention_heads: 4, do_layer_norm_before: true, pad_token_id: 1, bos_token_id: 2, eos_token_id: 2 },
-};
-const GPT2_SPECIALS = { pad_token_id: 50256, eos_token_id: 50256, bos_token_id: 50256, layer_norm_epsilon: 1e-5, initializer_range: 0.02 };
-const TOKENIZER_FILES = ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"];
-const MODEL_FILES = new Set(["config.json", "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json", ...TOKENIZER_FILES]);
 
 const FLAGS: FlagSpecs = {
   model: { kind: "string", help: "model folder, hub model id, or config:<gpt2-tiny|gpt2-mini|gpt2-small|opt-tiny> (fresh random init)" },
@@ -57,9 +44,11 @@ export const trainCommand: Command = {
     if (out === undefined) throw new InputError('"rewardlab train" needs --out', undefined, "see: rewardlab train --help");
     config = { ...config, output_dir: out };
 
-    const { model, source, dir } = await resolveModel(str(a, "model"), str(a, "model-config"), config.seed);
+    const plan = await resolveModelSource(modelSpec(str(a, "model"), str(a, "model-config")),
+      { seed: config.seed, what: `--model ${str(a, "model") ?? ""}`, tokenizer: str(a, "tokenizer"), source: str(a, "model-config") });
+    const { source, dir, tokenizer } = plan;
+    const model = plan.load();
     for (const n of model.notes) process.stderr.write(`note: ${n}\n`);
-    const tokenizer = str(a, "tokenizer") ?? (dir && TOKENIZER_FILES.some((f) => existsSync(path.join(dir, f))) ? dir : "builtin:gpt2");
     const dataSpec = requireStr(a, "data", "train");
     let trainSet: PairSet = await pairsOf(dataSpec, "train", tokenizer, config, path.join(out, "data", "train"));
     let evalSet: PairSet | null = null;
@@ -99,36 +88,22 @@ export const trainCommand: Command = {
   },
 };
 
-async function resolveModel(spec: string | undefined, configFile: string | undefined, seed: number):
-  Promise<{ model: RewardModel; source: string; dir: string | null }> {
+/** The model spec: the parsed --model-config file, else --model. */
+function modelSpec(spec: string | undefined, configFile: string | undefined): string | Record<string, unknown> {
   if (configFile !== undefined) {
-    let raw: unknown;
     try {
-      raw = JSON.parse(readFileSync(configFile, "utf8"));
+      return JSON.parse(readFileSync(configFile, "utf8")) as Record<string, unknown>;
     } catch (e) {
       throw new InputError(`cannot read model config: ${(e as Error).message}`, { file: configFile });
     }
-    return { model: RewardModel.create(raw as Record<string, unknown>, seed), source: configFile, dir: null };
   }
   if (spec === undefined) throw new InputError('"rewardlab train" needs --model or --model-config', undefined, "e.g. --model config:gpt2-mini for a fresh small GPT-2");
-  if (spec.startsWith("config:")) {
-    const named = NAMED_CONFIGS[spec.slice("config:".length)];
-    if (!named) throw new InputError(`unknown named config "${spec}"`, undefined, `one of ${Object.keys(NAMED_CONFIGS).map((k) => `config:${k}`).join(", ")}`);
-    const raw = named["model_type"] === "gpt2" ? { ...GPT2_SPECIALS, ...named } : named;
-    return { model: RewardModel.create(raw, seed), source: spec, dir: null };
-  }
-  if (existsSync(spec)) return { model: RewardModel.load(spec, { seed }), source: spec, dir: spec };
-  if (looksLikeHubId(spec)) {
-    const dir = await hubSnapshot(spec, { repoType: "model", allow: (p) => MODEL_FILES.has(p) });
-    return { model: RewardModel.load(dir, { seed }), source: spec, dir };
-  }
-  throw new InputError(`--model ${spec}: no such folder, and not a hub id`, undefined, "pass a model folder, a hub id or config:gpt2-mini");
+  return spec;
 }
 
 /** A prepared folder as is; anything else is prepared (tokenized, length-filtered) into `into` first. */
 async function pairsOf(spec: string, split: string, tokenizer: string, c: RewardConfig, into: string): Promise<PairSet> {
-  if (isPreparedDir(spec)) return openPrepared(spec);
-  const s = await preparePairs({ tokenizer, data: spec, out: into, split, maxLength: c.max_length ?? 1_000_000, overwrite: true });
-  process.stderr.write(`prepared ${spec}${spec === "builtin" ? ` (${split})` : ""}: ${s.skipped.summary(s.read)}\n`);
-  return openPrepared(into);
+  const { pairs, prepared: s } = await openPairSet(spec, { split, tokenizer, maxLength: c.max_length ?? 1_000_000, into });
+  if (s !== null) process.stderr.write(`prepared ${spec}${spec === "builtin" ? ` (${split})` : ""}: ${s.skipped.summary(s.read)}\n`);
+  return pairs;
 }

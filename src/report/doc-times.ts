@@ -16,7 +16,7 @@ function kindsOf(maps: readonly (Record<string, number> | undefined)[], preferre
 
 export function timesSection(views: readonly RunView[]): Section {
   const blocks: Block[] = timeExplanations(views.map((v) => v.summary)).map((text): Block => ({ kind: "p", text }));
-  blocks.push({ kind: "note", text: "Wall time = tokens × FLOPs per token ÷ achieved FLOP/s, so the time ratio of two runs is the product of those three ratios; each factor's share of the gap is its share of the log of the time ratio, and the shares add up to 100%." });
+  blocks.push({ kind: "note", text: "Wall time = tokens × FLOPs per token ÷ achieved FLOP/s, so the time ratio of two runs is the product of those three ratios; where all three push the same way and the gap is at least 1.1×, each factor's share of the gap is its share of the log of the time ratio (the shares add up to 100%)." });
   blocks.push(...flopsBlocks(views), ...rateBlocks(views), ...timeKindBlocks(views));
   return { id: "why-times", title: "Why the times differ", blocks };
 }

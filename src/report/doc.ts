@@ -76,8 +76,8 @@ function detailsSection(views: readonly RunView[]): Section {
       .map((f) => path.relative(r.dir, f));
     const rows: Cell[][] = [
       [{ text: "source", header: true }, { text: r.kind === "hf" ? "Hugging Face Trainer output folder" : "rewardlab run folder" }],
-      [{ text: "model_type", header: true }, { text: r.modelType ?? "not recorded" }],
-      ...Object.entries(r.info?.config ?? {}).map(([k, x]): Cell[] => [{ text: k, header: true }, { text: String(x) }]),
+      [{ text: "model_type", header: true }, { text: r.modelType ?? String(r.info?.config?.["model_type"] ?? "not recorded") }],
+      ...Object.entries(r.info?.config ?? {}).filter(([k]) => k !== "model_type").map(([k, x]): Cell[] => [{ text: k, header: true }, { text: String(x) }]),
       [{ text: "folder", header: true }, { text: r.dir }],
       [{ text: "files read", header: true }, { text: files.join(", ") }],
     ];

@@ -4,7 +4,8 @@
 // Time decomposition: wall time = tokens × FLOPs/token ÷ achieved FLOP/s, so between two runs
 //   time ratio = tokens ratio × FLOPs-per-token ratio ÷ achieved-FLOP/s ratio.
 // Taking logs turns the product into a sum, so each factor's share of the gap is log(factor) / log(time ratio) and
-// the shares add up to 100%. "Explains 85% of the gap" means log(FLOP ratio) is 85% of log(time ratio).
+// the shares add up to 100%. Shares are only stated when every factor adds to a clear gap (≥ 1.1×); when a factor
+// pushes the other way, or the times are about equal, the sentence states the ratios alone.
 import { fmtDuration, fmtPct, fmtRatio, joinNames } from "./format.js";
 import type { ModelSummary } from "./summary.js";
 
@@ -92,38 +93,57 @@ export function timeExplanations(models: readonly ModelSummary[]): string[] {
   return out;
 }
 
-/** Why `slow` took longer than `fast`: FLOPs per token, tokens processed, and achieved FLOP/s. */
+/** A factor's share of the gap is listed only when the gap is at least this ratio and every factor adds to it. */
+const SPLIT_MIN = 1.1;
+
+/**
+ * Why `slow` took as long as it did next to `fast`, as plain ratios: tokens processed, FLOPs per token and achieved
+ * FLOP/s. The log shares of the gap are added only when all three push the same way and the gap is clear (≥ 1.1×).
+ */
 export function explainPair(slow: ModelSummary, fast: ModelSummary): string {
   const ws = slow.wall_seconds ?? 0;
   const wf = fast.wall_seconds ?? 0;
+  const times = `(${fmtDuration(ws)} vs ${fmtDuration(wf)})`;
   const rt = ws / wf;
-  const head = `${slow.name} took ${fmtRatio(rt)} as long as ${fast.name} (${fmtDuration(ws)} vs ${fmtDuration(wf)})`;
-  if (Math.log(rt) < SAME) return `${slow.name} and ${fast.name} took about the same time (${fmtDuration(ws)} vs ${fmtDuration(wf)}).`;
-  const noFlops = [slow, fast].filter((m) => m.flops_per_token === null).map((m) => m.name);
-  if (noFlops.length > 0) {
-    return `${head}. FLOPs per token are not recorded for ${joinNames(noFlops)} (no run.json), so the gap cannot be split into work per token and speed.`;
-  }
+  if (!(Number.isFinite(rt) && rt > 0)) return `${slow.name} took ${fmtDuration(ws)} and ${fast.name} ${fmtDuration(wf)}.`;
   const lt = Math.log(rt);
-  const rf = (slow.flops_per_token ?? 0) / (fast.flops_per_token ?? 1);
-  const shareF = Math.log(rf) / lt;
-  const parts = [`${head}; it needs ${fmtRatio(rf)} the FLOPs per token`];
-  if (shareF > 0) parts[0] += `, which explains ${fmtPct(Math.min(shareF, 9.99), 0)} of the gap`;
-  else parts[0] += `, so none of the gap comes from work per token`;
-  let shareTok = 0;
-  if (slow.tokens_seen !== null && fast.tokens_seen !== null && fast.tokens_seen > 0) {
-    const rtok = slow.tokens_seen / fast.tokens_seen;
-    shareTok = Math.log(rtok) / lt;
-    if (Math.abs(shareTok) >= SAME) parts.push(`it processed ${fmtRatio(rtok)} the tokens (${fmtPct(shareTok, 0)} of the gap)`);
+  const about = Math.abs(lt) < SAME;
+  const head = about ? `${slow.name} and ${fast.name} took about the same time ${times}` : `${slow.name} took ${fmtRatio(rt)} as long as ${fast.name} ${times}`;
+  const noFlops = [slow, fast].filter((m) => m.flops_per_token === null || m.flops_per_token <= 0).map((m) => m.name);
+  if (noFlops.length > 0) {
+    return about ? `${head}.` : `${head}. FLOPs per token are not recorded for ${joinNames(noFlops)} (no run.json), so the gap cannot be split into work per token and speed.`;
   }
-  const rest = 1 - shareF - shareTok;
-  const peak = (m: ModelSummary): string | undefined =>
-    m.achieved_gflops !== null && m.matmul_peak_gflops !== null && m.matmul_peak_gflops > 0
-      ? fmtPct(m.achieved_gflops / m.matmul_peak_gflops, 0) : undefined;
-  const ps = peak(slow);
-  const pf = peak(fast);
-  const rates = ps !== undefined && pf !== undefined ? ` (${ps} vs ${pf} of the measured matmul peak)` : " (achieved FLOP/s not recorded)";
-  if (rest >= SAME) parts.push(`the rest (${fmtPct(rest, 0)}) is lower achieved FLOP/s${rates}`);
-  else if (rest <= -SAME) parts.push(`it made up ${fmtPct(-rest, 0)} of that with higher achieved FLOP/s${rates}`);
-  else parts.push(`achieved FLOP/s was about the same${rates}`);
-  return `${parts.join("; ")}.`;
+  const rf = (slow.flops_per_token ?? 0) / (fast.flops_per_token ?? 1);
+  const lf = Math.log(rf);
+  const rtok = (slow.tokens_seen ?? 0) > 0 && (fast.tokens_seen ?? 0) > 0 ? (slow.tokens_seen ?? 0) / (fast.tokens_seen ?? 1) : null;
+  const lTok = rtok === null ? 0 : Math.log(rtok);
+  const lSlow = lt - lf - lTok; // > 0: slow ran at lower achieved FLOP/s
+  const recorded = (slow.achieved_gflops ?? 0) > 0 && (fast.achieved_gflops ?? 0) > 0 ? (slow.achieved_gflops ?? 0) / (fast.achieved_gflops ?? 1) : null;
+  const rr = recorded ?? (rtok !== null ? Math.exp(-lSlow) : null);
+  const rateText = rr === null ? "its achieved FLOP/s is not recorded" : `ran at ${fmtRatio(rr)} the achieved FLOP/s${peakShares(slow, fast)}`;
+  const tokText = rtok === null ? null : `processed ${fmtRatio(rtok)} the tokens`;
+  const flopText = `needs ${fmtRatio(rf)} the FLOPs per token`;
+
+  const shares: [string, number][] = [["the tokens processed", lTok / lt], ["the FLOPs per token", lf / lt], ["the lower achieved FLOP/s", lSlow / lt]];
+  if (rt >= SPLIT_MIN && rtok !== null && rr !== null && shares.every(([, s]) => s > -0.005)) {
+    const listed = shares.filter(([, s]) => s >= 0.005);
+    const did = [listed.some(([w]) => w === "the tokens processed") ? tokText : null, flopText, rateText].filter((x): x is string => x !== null);
+    const parts = listed.map(([w, s], i) => `${fmtPct(s, 0)}${i === 0 ? " comes" : ""} from ${w}`);
+    return `${head}: it ${joinNames(did)}. Of the gap, ${joinNames(parts)}.`;
+  }
+  const rest = joinNames([Math.abs(lTok) >= SAME ? tokText : null, rateText].filter((x): x is string => x !== null));
+  if (about) return `${head}; ${slow.name} ${flopText} and ${rest}.`;
+  if (Math.abs(lf) < SAME) return `${head} with about the same FLOPs per token (${fmtRatio(rf)}): it ${rest}.`;
+  if (lf < 0) return `${head} although it needs only ${fmtRatio(rf)} the FLOPs per token: it ${rest}.`;
+  if (lSlow <= -SAME) return `${head} although it ${flopText}: it ${rest}.`;
+  return `${head}: it ${flopText} and ${rest}.`;
+}
+
+/** " (29% vs 11% of the measured matmul peak)", or "" when either share is unknown. */
+function peakShares(a: ModelSummary, b: ModelSummary): string {
+  const share = (m: ModelSummary): string | undefined =>
+    m.achieved_gflops !== null && m.matmul_peak_gflops !== null && m.matmul_peak_gflops > 0 ? fmtPct(m.achieved_gflops / m.matmul_peak_gflops, 0) : undefined;
+  const sa = share(a);
+  const sb = share(b);
+  return sa !== undefined && sb !== undefined ? ` (${sa} vs ${sb} of the measured matmul peak)` : "";
 }

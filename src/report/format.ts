@@ -8,9 +8,10 @@ export function fmtPct(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)}%`;
 }
 
-/** 2.437 → "2.4×"; large ratios lose their decimal. */
+/** 2.437 → "2.4×", 1.043 → "1.04×", 0.527 → "0.53×"; large ratios lose their decimal. */
 export function fmtRatio(r: number): string {
-  return `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×`;
+  if (r < 1) return `${Number(r.toPrecision(2))}×`;
+  return `${r >= 10 ? r.toFixed(0) : r < 1.1 ? r.toFixed(2) : r.toFixed(1)}×`;
 }
 
 /** 1234567 → "1,234,567". */

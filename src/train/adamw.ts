@@ -48,17 +48,61 @@ export function adamwStep(params: Float32Array, grads: Float32Array, state: Adam
   }
 }
 
-/** The element loop over [lo, hi) for a given (already incremented) step. */
+/**
+ * The element loop over [lo, hi) for a given (already incremented) step. Blocks of BLOCK elements whose gradient and
+ * both moments are all zero (embedding rows no batch has touched yet) only decay: the full update would leave m and v
+ * at 0 and subtract exactly 0 from p, so skipping it gives the same bits. The zero test reads the buffers as float64
+ * words (two elements per load); a float64 word that reads as ±0 holds two float32 zeros (of either sign).
+ */
 export function adamwUpdate(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, step: number,
   h: AdamWHyper, weightDecay: number, lo: number, hi: number): void {
-  const { lr, beta1, beta2, eps } = h;
-  const decay = 1 - lr * weightDecay;
-  const stepSize = lr / (1 - Math.pow(beta1, step));
-  const bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+  const k: UpdateConstants = {
+    beta1: h.beta1, beta2: h.beta2, c1: 1 - h.beta1, c2: 1 - h.beta2, eps: h.eps, decay: 1 - h.lr * weightDecay,
+    stepSize: h.lr / (1 - Math.pow(h.beta1, step)), bc2Sqrt: Math.sqrt(1 - Math.pow(h.beta2, step)),
+  };
+  const views = [p, g, m, v].every((a) => a.byteOffset % 8 === 0)
+    ? { g: words(g), m: words(m), v: words(v) } : null;
+  // blocks aligned to multiples of BLOCK; the ragged ends (and unaligned buffers) take the plain loop
+  const first = views ? Math.min(hi, Math.ceil(lo / BLOCK) * BLOCK) : hi;
+  const last = views ? Math.max(first, Math.floor(hi / BLOCK) * BLOCK) : hi;
+  updateRange(p, g, m, v, k, lo, first);
+  if (views) {
+    for (let b = first; b < last; b += BLOCK) {
+      if (allZero(views.g, b >> 1) && allZero(views.m, b >> 1) && allZero(views.v, b >> 1)) {
+        if (k.decay !== 1) for (let i = b; i < b + BLOCK; i++) p[i] = (p[i] as number) * k.decay;
+      } else {
+        updateRange(p, g, m, v, k, b, b + BLOCK);
+      }
+    }
+  }
+  updateRange(p, g, m, v, k, last, hi);
+}
+
+/** Elements per zero-test block (a GPT-2 embedding row is 768 = 12 blocks). */
+const BLOCK = 64;
+
+interface UpdateConstants {
+  readonly beta1: number; readonly beta2: number; readonly c1: number; readonly c2: number; readonly eps: number;
+  readonly decay: number; readonly stepSize: number; readonly bc2Sqrt: number;
+}
+
+function words(a: Float32Array): Float64Array {
+  return new Float64Array(a.buffer, a.byteOffset, a.length >> 1);
+}
+
+/** Whether the BLOCK / 2 words from `w0` are all ±0 (NaN bit patterns count as nonzero). */
+function allZero(w: Float64Array, w0: number): boolean {
+  for (let i = w0; i < w0 + BLOCK / 2; i++) if ((w[i] as number) !== 0) return false;
+  return true;
+}
+
+function updateRange(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, k: UpdateConstants,
+  lo: number, hi: number): void {
+  const { beta1, beta2, c1, c2, eps, decay, stepSize, bc2Sqrt } = k;
   for (let i = lo; i < hi; i++) {
     const gi = g[i] as number;
-    const mi = beta1 * (m[i] as number) + (1 - beta1) * gi;
-    const vi = beta2 * (v[i] as number) + (1 - beta2) * gi * gi;
+    const mi = beta1 * (m[i] as number) + c1 * gi;
+    const vi = beta2 * (v[i] as number) + c2 * gi * gi;
     m[i] = mi;
     v[i] = vi;
     p[i] = (p[i] as number) * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);

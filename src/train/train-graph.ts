@@ -7,7 +7,7 @@
 import os from "node:os";
 import {
   gradientsRowSparse, InterpExecutor, isTrainable, leafName, OrtExecutor, scatterAddRows, tensor, Graph,
-  type Executor, type Node, type Tensor,
+  type Executor, type Node, type OrtExecutorOptions, type Tensor,
 } from "../engine/index.js";
 import { paramLookup, rewardInputs, Weights, type ParamSpec, type RewardModel } from "../models/index.js";
 import { initLoraParams, loraParamSpecs, loraTargets, LoraGraph, type LoraSettings, type LoraTarget } from "../models/index.js";
@@ -24,8 +24,10 @@ export interface TrainingGraphOptions {
   readonly executor?: ExecutorKind;
   /** onnxruntime intra-op threads; default all cores */
   readonly threads?: number | null;
-  /** uniform [0, 1) source for LoRA A init */
+  /** uniform [0, 1) source for LoRA A init; default Math.random (the trainer draws from a stream of its seed kept apart from the data order) */
   readonly uniform?: () => number;
+  /** onnxruntime session option overrides for the training session (measurements, bench/train.ts --peak) */
+  readonly trainSessionOptions?: OrtExecutorOptions["sessionOptions"];
 }
 
 /** A named view of the flat trainable buffers. */
@@ -114,10 +116,15 @@ export class TrainingGraph {
     for (const s of specs) if (!byName.has(s.name)) initializers[s.name] = tensor("float32", s.shape, model.weights.get(s.name));
     const paramFeeds: Record<string, Tensor> = {};
     for (const t of store.tensors) paramFeeds[t.name] = tensor("float32", t.shape, store.params.subarray(t.offset, t.offset + t.length));
-    const make = (outputs: string[]): Promise<Executor> => o.executor === "interp"
+    const make = (outputs: string[], sessionOptions?: OrtExecutorOptions["sessionOptions"]): Promise<Executor> => o.executor === "interp"
       ? InterpExecutor.create(g, { outputs, initializers })
-      : OrtExecutor.create(g, { outputs, initializers, intraOpThreads: o.threads ?? os.availableParallelism() });
-    const trainEx = await make([...g.outputs.keys()]);
+      : OrtExecutor.create(g, { outputs, initializers, intraOpThreads: o.threads ?? os.availableParallelism(), sessionOptions });
+    // Memory patterns off for the training session: gpt2 124M full fine-tuning, one step at 4 pairs × 2 × 512 tokens
+    // (standard layout, bench/train.ts --peak, 2 loaded cores) peaked at 10,237 / 10,246 MiB RSS with them on and
+    // 6,548 / 6,547 MiB off, at 20.6 / 21.9 vs 18.4 / 19.2 s per step (no slower); LoRA r=16 on c_attn, same step:
+    // 8,074 → 5,148 MiB, 15.1 → 11.1 s; gpt2 2×128 on real pairs: forward+backward 106 / 92 vs 95 / 96 ms (noise).
+    // The CPU arena stays on: off as well gave 8,084 MiB, arena off alone 11,330 MiB.
+    const trainEx = await make([...g.outputs.keys()], { enableMemPattern: false, ...o.trainSessionOptions });
     const evalEx = await make(["loss", "chosen", "rejected"]);
     const dense = wrt.map((n) => byName.get(leafName(n)) as TrainableTensor);
     const sparse = tables.map((n) => byName.get(leafName(n)) as TrainableTensor);

@@ -71,10 +71,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const say = (s: string): void => { (o.console ?? process.stderr).write(`${s}\n`); };
 
   // ---- model, graph, optimizer: allocated once ----
+  // data order and weight init draw from separate streams of the seed, so the order of pairs does not depend on
+  // how many numbers the init took (LoRA rank, targets): a LoRA run and a full run with one seed see the same batches
   const rng = new Rng(c.seed);
+  const initRng = weightInitRng(c.seed);
   const hasMargin = hasMargins(o.train);
   const graph = await TrainingGraph.create(model, { lora: lora ?? undefined, hasMargin, centerRewardsCoefficient: c.center_rewards_coefficient,
-    executor: o.executor, threads: c.threads, uniform: () => rng.next() });
+    executor: o.executor, threads: c.threads, uniform: () => initRng.next() });
   const batcher = createPairBatcher(c.layout, model.def, model.config, model.padTokenId, hasMargin);
   // length grouping sorts by each pair's row length in this layout, read once
   const lengths = c.group_by_length ? Int32Array.from({ length: N }, (_, i) => batcher.rowLength(o.train.pair(i))) : null;
@@ -256,4 +259,17 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     log.close();
     await graph.release();
   }
+}
+
+/** The weight-init stream of `seed`: Rng(seed)'s state words remixed (murmur3's finalizer over word ^ tag). */
+function weightInitRng(seed: number): Rng {
+  const mix = (x: number): number => {
+    let z = (x ^ 0x696e6974) >>> 0; // "init"
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+    return (z ^ (z >>> 16)) >>> 0;
+  };
+  const s = new Rng(seed).state().s.map(mix) as [number, number, number, number];
+  if (s.every((w) => w === 0)) s[0] = 1;
+  return Rng.fromState({ algorithm: "xoshiro128**", s });
 }

@@ -60,21 +60,50 @@ test("headline: ties, missing accuracy and missing times are said, not hidden", 
     "a reached 61.0% eval accuracy in 20s. Training time is not recorded for b. Eval accuracy is not recorded for b.");
 });
 
-test("time explanation splits the gap into FLOPs per token and achieved FLOP/s (log shares)", () => {
+test("time explanation: both factors push the same way and the gap is clear, so the log shares are given", () => {
   const fast = model({ name: "gpt2", wall_seconds: 100, flops_per_token: 1e9, tokens_seen: 1000, achieved_gflops: 0.01, matmul_peak_gflops: 0.02 });
   const slow = model({ name: "opt", wall_seconds: 240, flops_per_token: 2.1e9, tokens_seen: 1000, achieved_gflops: 0.00875, matmul_peak_gflops: 0.02 });
   // ln 2.1 / ln 2.4 = 0.847
   assert.equal(explainPair(slow, fast),
-    "opt took 2.4× as long as gpt2 (4m00s vs 1m40s); it needs 2.1× the FLOPs per token, which explains 85% of the gap; the rest (15%) is lower achieved FLOP/s (44% vs 50% of the measured matmul peak).");
-  const noFlops = explainPair(slow, model({ name: "hf", wall_seconds: 50 }));
-  assert.match(noFlops, /FLOPs per token are not recorded for hf \(no run\.json\)/);
+    "opt took 2.4× as long as gpt2 (4m00s vs 1m40s): it needs 2.1× the FLOPs per token and ran at 0.88× the achieved FLOP/s (44% vs 50% of the measured matmul peak). Of the gap, 85% comes from the FLOPs per token and 15% from the lower achieved FLOP/s.");
+});
+
+test("time explanation: FLOPs and speed point opposite ways, so only ratios are stated", () => {
+  const gpt2 = model({ name: "gpt2-mini", wall_seconds: 194, flops_per_token: 1e6, tokens_seen: 1000, achieved_gflops: 0.011, matmul_peak_gflops: 0.1 });
+  const opt = model({ name: "opt-350m-mini", wall_seconds: 238, flops_per_token: 3.1e6, tokens_seen: 1000, achieved_gflops: 0.029, matmul_peak_gflops: 0.1 });
+  const s = explainPair(opt, gpt2);
+  assert.equal(s, "opt-350m-mini took 1.2× as long as gpt2-mini (3m58s vs 3m14s) although it needs 3.1× the FLOPs per token: it ran at 2.6× the achieved FLOP/s (29% vs 11% of the measured matmul peak).");
+  assert.doesNotMatch(s, /%\) of the gap|explains|made up/);
+  // fewer FLOPs per token, yet slower: the speed explains it
+  const lean = model({ name: "lean", wall_seconds: 300, flops_per_token: 0.8e6, tokens_seen: 1000, achieved_gflops: 0.004, matmul_peak_gflops: 0.1 });
+  assert.equal(explainPair(lean, gpt2),
+    "lean took 1.5× as long as gpt2-mini (5m00s vs 3m14s) although it needs only 0.8× the FLOPs per token: it ran at 0.36× the achieved FLOP/s (4% vs 11% of the measured matmul peak).");
+});
+
+test("time explanation: a ratio near 1 states ratios, not shares", () => {
+  const a = model({ name: "a", wall_seconds: 101, flops_per_token: 3e6, tokens_seen: 1000, achieved_gflops: 0.03, matmul_peak_gflops: 0.1 });
+  const b = model({ name: "b", wall_seconds: 100, flops_per_token: 1e6, tokens_seen: 1000, achieved_gflops: 0.01, matmul_peak_gflops: 0.1 });
+  assert.equal(explainPair(a, b),
+    "a and b took about the same time (1m41s vs 1m40s); a needs 3.0× the FLOPs per token and ran at 3.0× the achieved FLOP/s (30% vs 10% of the measured matmul peak).");
+  // same direction but a small gap (< 1.1×): ratios only
+  const c = model({ name: "c", wall_seconds: 105, flops_per_token: 1.03e6, tokens_seen: 1000, achieved_gflops: 0.0098, matmul_peak_gflops: 0.1 });
+  assert.equal(explainPair(c, b), "c took 1.05× as long as b (1m45s vs 1m40s): it needs 1.03× the FLOPs per token and ran at 0.98× the achieved FLOP/s (10% vs 10% of the measured matmul peak).");
+});
+
+test("time explanation: missing FLOPs, tokens or rates are said, not guessed", () => {
+  const b = model({ name: "b", wall_seconds: 100, flops_per_token: 1e6, tokens_seen: 1000, achieved_gflops: 0.01, matmul_peak_gflops: 0.1 });
+  assert.equal(explainPair(model({ name: "hf", wall_seconds: 250 }), b),
+    "hf took 2.5× as long as b (4m10s vs 1m40s). FLOPs per token are not recorded for hf (no run.json), so the gap cannot be split into work per token and speed.");
+  assert.equal(explainPair(model({ name: "hf", wall_seconds: 100.5 }), b), "hf and b took about the same time (1m41s vs 1m40s).");
+  const noRates = model({ name: "x", wall_seconds: 250, flops_per_token: 2e6 });
+  assert.equal(explainPair(noRates, b), "x took 2.5× as long as b (4m10s vs 1m40s): it needs 2.0× the FLOPs per token and its achieved FLOP/s is not recorded.");
 });
 
 test("time explanations use the fastest run with FLOPs as the reference", () => {
   const runs = [OPT, GPT2, TRL].map((d) => summarize(collectRun(d)));
   const lines = timeExplanations(runs);
   assert.equal(lines.length, 2);
-  assert.match(lines[0] ?? "", /^opt-small took 2\.4× as long as gpt2-small .* which explains 81% of the gap; the rest \(19%\) is lower achieved FLOP\/s \(39% vs 46%/);
+  assert.match(lines[0] ?? "", /^opt-small took 2\.4× as long as gpt2-small .*: it processed 1\.01× the tokens, needs 2\.0× the FLOPs per token and ran at 0\.85× the achieved FLOP\/s \(39% vs 46% of the measured matmul peak\)\. Of the gap, 1% comes from the tokens processed, 81% from the FLOPs per token and 19% from the lower achieved FLOP\/s\.$/);
   assert.match(lines[1] ?? "", /^gpt2-small took 2\.3× as long as trl-gpt2 .*not recorded for trl-gpt2/);
 });
 

@@ -79,3 +79,44 @@ test("paramGroups merges adjacent ranges and skips frozen tensors", () => {
     { offset: 0, length: 4, weightDecay: 0.01 }, { offset: 4, length: 2, weightDecay: 0 },
     { offset: 6, length: 6, weightDecay: 0.01 }]);
 });
+
+// The update restated per element, no block skipping: adamwStep must give the same bits.
+function plainStep(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, step: number, wd: number, lo: number, hi: number): void {
+  const decay = 1 - H.lr * wd, stepSize = H.lr / (1 - Math.pow(H.beta1, step)), bc2Sqrt = Math.sqrt(1 - Math.pow(H.beta2, step));
+  for (let i = lo; i < hi; i++) {
+    const gi = g[i] as number;
+    const mi = H.beta1 * (m[i] as number) + (1 - H.beta1) * gi, vi = H.beta2 * (v[i] as number) + (1 - H.beta2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = (p[i] as number) * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + H.eps);
+  }
+}
+
+test("all-zero blocks (untouched embedding rows) are skipped with the same bits as the full update", () => {
+  const n = 1000;
+  for (const shift of [0, 1]) { // shift 1: buffers not 8-byte aligned take the plain loop
+    const mk = (): Float32Array => new Float32Array(n + shift).subarray(shift);
+    const p = mk(), g = mk(), ref = { p: mk(), m: mk(), v: mk() };
+    for (let i = 0; i < n; i++) p[i] = Math.sin(i);
+    ref.p.set(p);
+    const state = { m: mk(), v: mk(), step: 0 };
+    const groups = [{ offset: 3, length: 500, weightDecay: 0.1 }, { offset: 503, length: 450, weightDecay: 0 }];
+    for (let step = 1; step <= 4; step++) {
+      g.fill(0);
+      for (let i = 64 * step; i < 64 * step + 10; i++) g[i] = 0.01 * (i % 5 - 2); // a few rows touched each step
+      g[700 + step] = -0; // negative zeros count as zero
+      g[10] = 1e-3; // inside a ragged start
+      if (step === 3) g[640] = NaN; // a NaN is not skipped
+      if (step === 1) g[200] = 1e-30; // m becomes nonzero while v rounds to 0: the block is live at step 2
+      adamwStep(p, g, state, H, groups);
+      for (const gr of groups) plainStep(ref.p, g, ref.m, ref.v, step, gr.weightDecay, gr.offset, gr.offset + gr.length);
+      for (const [name, a, b] of [["p", p, ref.p], ["m", state.m, ref.m], ["v", state.v, ref.v]] as const) {
+        const bad = a.findIndex((x, i) => !Object.is(x, b[i]));
+        assert.equal(bad, -1, `shift ${shift} step ${step}: ${name}[${bad}] is ${a[bad]}, plain loop ${b[bad]}`);
+      }
+    }
+    assert.ok(Number.isNaN(p[640]), "NaN propagated");
+    assert.notEqual(p[400], Math.fround(Math.sin(400)), "weight decay applied in a skipped block");
+    assert.equal(p[960], Math.fround(Math.sin(960)), "elements outside the groups untouched");
+  }
+});
