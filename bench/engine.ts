@@ -1,9 +1,13 @@
 // Engine benchmark: GFLOP/s and page faults per run on onnxruntime for (a) one matmul, (b) a GPT-2 block forward,
 // (c) the same block forward+backward. Each figure is first checked against a reference (sampled f64 dot products,
 // or the float64 interpreter on a small batch of the same symbolic graph), then warmed up and timed N times.
-// Usage: npm run bench:engine -- [--runs 5] [--threads 2] [--batch 8] [--seq 512] [--only a,b,c] [--options]
+// --precision: the same matmul in float16 and bfloat16 (issue 7 asks whether reduced precision is within the
+// engine's reach): onnxruntime's CPU provider has a float16 MatMul and no bfloat16 one; both are tried, raw ONNX.
+// Usage: npm run bench:engine -- [--runs 5] [--threads 2] [--batch 8] [--seq 512] [--only a,b,c] [--options] [--precision]
 // Legend: B batch, T tokens, C channels, H heads.
 import { parseArgs } from "node:util";
+import ort from "onnxruntime-node";
+import { Msg } from "../src/engine/onnx/proto.js";
 import {
   Graph, InterpExecutor, OrtExecutor, float32, gradients, leafName, type Executor, type Node, type Tensor,
 } from "../src/engine/index.js";
@@ -14,6 +18,7 @@ const { values: args } = parseArgs({
     runs: { type: "string", default: "5" }, threads: { type: "string", default: "2" },
     batch: { type: "string", default: "8" }, seq: { type: "string", default: "512" },
     only: { type: "string", default: "a,b,c" }, options: { type: "boolean", default: false },
+    precision: { type: "boolean", default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -170,4 +175,67 @@ async function compareOptions(): Promise<void> {
   for (const ex of exs) await ex.release();
 }
 
+/**
+ * y = MatMul(a, b) with a, b and y of one ONNX element type; float32 inputs are cast to it first and y back to
+ * float32 when `casts` (onnxruntime-node has no bfloat16 tensors to feed or read).
+ */
+function matmulModel(elemType: number, M: number, K: number, N: number, casts: boolean): Uint8Array {
+  const io = casts ? 1 : elemType;
+  const valueInfo = (name: string, dims: number[]): Msg => {
+    const shape = new Msg();
+    for (const d of dims) shape.msg(1, new Msg().int(1, d));
+    return new Msg().str(1, name).msg(2, new Msg().msg(1, new Msg().int(1, io).msg(2, shape)));
+  };
+  const node = (op: string, inputs: string[], output: string, to?: number): Msg => {
+    const m = new Msg();
+    for (const i of inputs) m.str(1, i);
+    m.str(2, output).str(4, op);
+    if (to !== undefined) m.msg(5, new Msg().str(1, "to").int(3, to).int(20, 2)); // AttributeProto INT
+    return m;
+  };
+  const graph = new Msg();
+  if (casts) graph.msg(1, node("Cast", ["a"], "a_", elemType)).msg(1, node("Cast", ["b"], "b_", elemType));
+  graph.msg(1, node("MatMul", casts ? ["a_", "b_"] : ["a", "b"], casts ? "y_" : "y"));
+  if (casts) graph.msg(1, node("Cast", ["y_"], "y", 1));
+  graph.str(2, "matmul").msg(11, valueInfo("a", [M, K])).msg(11, valueInfo("b", [K, N])).msg(12, valueInfo("y", [M, N]));
+  return new Msg().int(1, 9).msg(8, new Msg().str(1, "").int(2, 20)).msg(7, graph).finish();
+}
+
+/** float32 → float16 bits (round to nearest even; the inputs here are small normal numbers). */
+function float16Bits(x: number): number {
+  const u = new Uint32Array(new Float32Array([x]).buffer)[0] as number;
+  const sign = (u >>> 16) & 0x8000, exp = ((u >>> 23) & 0xff) - 127 + 15, mant = u & 0x7fffff;
+  if (exp <= 0) return sign;
+  const r = (exp << 10) | (mant >>> 13), rest = mant & 0x1fff;
+  return sign | (rest > 0x1000 || (rest === 0x1000 && (r & 1) === 1) ? r + 1 : r);
+}
+
+async function comparePrecisions(): Promise<void> {
+  const [M, K, N] = [4096, 768, 3072];
+  const a = random([M, K], 1), b = random([K, N], 2);
+  const kinds = [["float32", 1, false], ["float16", 10, false], ["bfloat16 (cast from float32 in the graph)", 16, true]] as const;
+  for (const [kind, elemType, casts] of kinds) {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(matmulModel(elemType, M, K, N, casts), { intraOpNumThreads: THREADS });
+    } catch (e) {
+      console.log(`precision ${kind}: not runnable on onnxruntime's CPU provider: ${(e as Error).message.split("\n")[0]}`);
+      continue;
+    }
+    const feed = (t: Tensor): ort.Tensor => elemType === 10
+      ? new ort.Tensor("float16", Uint16Array.from(t.data as Float32Array, float16Bits), t.dims)
+      : new ort.Tensor("float32", t.data as Float32Array, t.dims);
+    const feeds = { a: feed(a), b: feed(b) };
+    const ms: number[] = [];
+    for (let r = 0; r < RUNS + 2; r++) {
+      const t0 = performance.now();
+      await session.run(feeds);
+      if (r >= 2) ms.push(performance.now() - t0);
+    }
+    console.log(`precision ${kind}: matmul [${M},${K}]x[${K},${N}] ${((2 * M * K * N) / (median(ms) / 1000) / 1e9).toFixed(1)} GFLOP/s (median of ${RUNS})`);
+    await session.release();
+  }
+}
+
+if (args.precision) await comparePrecisions();
 if (args.options) await compareOptions();

@@ -4,16 +4,18 @@
 //   grouped    the same rows, batches grouped by length (megabatches of 50 batches, HF LengthGroupedSampler)
 //   shared     prefix-shared packing (one row per pair) + length grouping: rewardlab's default
 // on the pairs of ../shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz (test/fixtures/data/hh-rlhf-sample-40
-// when absent) with both sides <= 512 tokens, batch 4 pairs. Every mode trains on the same pairs (a seeded sample),
+// when absent) with both sides <= 512 tokens, batch 4 pairs. Every mode trains on the same pairs (the first N in file order, as bench/trl-reference.py),
 // so pairs/s compare directly; "real tok/s" counts chosen + rejected tokens (no padding, the prefix twice) the same
 // way for every mode, as TRL's num_tokens does. Also the peak RSS of each run (its own child process) and of one
 // gpt2 full fine-tuning step at 4 pairs × 512 tokens (the memory target).
 // First checks that prefix-shared and standard give the same loss on one real batch.
-// Usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m]
+// Usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora] [--modes standard,grouped,shared]
+//          [--trl fp32=X,bf16=Y]
 //        npm run bench:train -- --peak [--ort arena=0,pattern=0]   (only the 4 × 512 peak step, with session overrides)
 //        npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   (AdamW ms/step on 6.4M params vs the plain loop)
-// References on this machine (issue 7): PyTorch fp32 gpt2 full FT ~340 tok/s at 4×2×256 padded; TRL RewardTrainer
-// on 64 real pairs, batch 4: 0.30 pairs/s fp32, 1.02 pairs/s bf16.
+// References (issue 7, measured on its machine): PyTorch fp32 gpt2 full FT ~340 tok/s at 4×2×256 padded; TRL
+// RewardTrainer on 64 real pairs, batch 4: 0.30 pairs/s fp32, 1.02 pairs/s bf16. TRL on this machine and these pairs:
+// run bench/trl-reference.py in a venv and pass its "after 2 steps" figures as --trl fp32=X,bf16=Y to print ratios.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
@@ -22,7 +24,7 @@ import { RewardModel } from "../src/models/index.js";
 import { loadTokenizer, type Tokenizer } from "../src/tokenizer/index.js";
 import { openPairs, SkipCounts, type TokenizedPair } from "../src/data/index.js";
 import {
-  adamwState, adamwStep, clipGradNorm, createPairBatcher, lengthGroupedOrder, paramGroups, Rng, TrainingGraph,
+  adamwState, adamwStep, clipScale, createPairBatcher, OptimizerThreads, lengthGroupedOrder, paramGroups, Rng, TrainingGraph,
   type BatchLayout, type PairBatcher,
 } from "../src/train/index.js";
 
@@ -67,9 +69,10 @@ async function loadPairs(modelType: string): Promise<{ file: string; pairs: Toke
   return { file, pairs };
 }
 
-/** A seeded sample of n pairs (the same for every mode), then that mode's batch order of them. */
+/** The first n pairs in file order (the same for every mode, and those TRL's reference run trains on), then that
+ *  mode's batch order of them. */
 function batchesOf(all: readonly TokenizedPair[], n: number, batcher: PairBatcher, grouped: boolean): TokenizedPair[][] {
-  const sample = new Rng(SEED).permutation(all.length).slice(0, n).map((i) => all[i] as TokenizedPair);
+  const sample = all.slice(0, n);
   const perm = new Rng(SEED + 1).permutation(sample.length);
   const order = grouped ? lengthGroupedOrder(perm, sample.map((p) => batcher.rowLength(p)), BATCH, MEGABATCH_MULT) : perm;
   const out: TokenizedPair[][] = [];
@@ -102,7 +105,7 @@ async function newGraph(m: RewardModel, lora: boolean, ort = ""): Promise<Traini
 async function child(model: string, lora: boolean, mode: Mode | "peak" | "check", n: number, ort = ""): Promise<void> {
   const m = RewardModel.create(CONFIGS[model] as Record<string, unknown>, 0);
   const g = await newGraph(m, lora, ort);
-  const opt = adamwState(g.params.length), groups = paramGroups(g.tensors, 0);
+  const opt = adamwState(g.params.length), groups = paramGroups(g.tensors, 0), threads = OptimizerThreads.start();
   let batches: TokenizedPair[][], batcher: PairBatcher;
   if (mode === "check") {
     // the same real batch through both layouts: the loss must agree
@@ -128,10 +131,10 @@ async function child(model: string, lora: boolean, mode: Mode | "peak" | "check"
   for (let k = 0; k < batches.length; k++) {
     const c0 = process.cpuUsage(), t0 = performance.now();
     const batch = batcher.build(batches[k] as TokenizedPair[]);
-    g.grads.fill(0);
+    g.zeroGrads();
     const res = await g.step(batch);
-    clipGradNorm([g.grads], 1);
-    adamwStep(g.params, g.grads, opt, { lr: 1e-5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, groups);
+    const norm = await threads.gradNorm(g.grads);
+    await threads.adamw(g.params, g.grads, opt, { lr: 1e-5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, groups, clipScale(norm, 1));
     if (k === 0) { r.firstLoss = res.loss; continue; }
     const cpu = process.cpuUsage(c0);
     r.wall += (performance.now() - t0) / 1000;
@@ -143,6 +146,7 @@ async function child(model: string, lora: boolean, mode: Mode | "peak" | "check"
     r.steps++;
   }
   await g.release();
+  await threads.close();
   r.maxRssMiB = process.resourceUsage().maxRSS / 1024;
   console.log(JSON.stringify(r));
 }
@@ -150,14 +154,14 @@ async function child(model: string, lora: boolean, mode: Mode | "peak" | "check"
 /** torch.optim.AdamW's update as the plain per-element loop adamw.ts had before its zero-block skip (the baseline). */
 function plainAdamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, step: number, lr: number, wd: number): void {
   const beta1 = 0.9, beta2 = 0.999, eps = 1e-8, decay = 1 - lr * wd;
-  const stepSize = lr / (1 - Math.pow(beta1, step)), bc2Sqrt = Math.sqrt(1 - Math.pow(beta2, step));
+  const stepSize = lr / (1 - Math.pow(beta1, step)), invBc2Sqrt = 1 / Math.sqrt(1 - Math.pow(beta2, step));
   for (let i = 0; i < p.length; i++) {
     const gi = g[i] as number;
     const mi = beta1 * (m[i] as number) + (1 - beta1) * gi;
     const vi = beta2 * (v[i] as number) + (1 - beta2) * gi * gi;
     m[i] = mi;
     v[i] = vi;
-    p[i] = (p[i] as number) * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+    p[i] = (p[i] as number) * decay - (stepSize * mi) / (Math.sqrt(vi) * invBc2Sqrt + eps);
   }
 }
 
@@ -192,6 +196,18 @@ async function adamwBench(steps: number, wd: number, ort: string): Promise<void>
     `(${(med(plain) / med(ours)).toFixed(2)}x); forward+backward ${med(fwdBwd).toFixed(0)} ms/step (medians after the first step)`);
 }
 
+/** `--trl fp32=0.471,bf16=0.939`: TRL's pairs/s from bench/trl-reference.py on this machine, to print ratios. */
+function trlReference(spec: string | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const kv of (spec ?? "").split(",").filter((x) => x !== "")) {
+    const [k, v] = kv.split("=");
+    const x = Number(v);
+    if ((k !== "fp32" && k !== "bf16") || !(x > 0)) throw new Error(`--trl: expected fp32=<pairs/s>,bf16=<pairs/s>, got "${kv}"`);
+    out[k] = x;
+  }
+  return out;
+}
+
 function spawnChild(args: string[]): string {
   const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--child", ...args], { encoding: "utf8", env: process.env, maxBuffer: 1 << 24 });
   if (p.status !== 0) throw new Error(`bench child ${args.join(" ")} failed (${p.status}): ${p.stderr}`);
@@ -203,7 +219,7 @@ async function main(): Promise<void> {
   if (argv[0] === "--child") return child(argv[1] as string, argv[2] === "lora", argv[3] as Mode, Number(argv[4]), argv[5]);
   const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   if (argv.includes("--help")) {
-    console.log("usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m]\n" +
+    console.log("usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora] [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y]\n" +
       "       npm run bench:train -- --peak [--ort arena=0,pattern=0]   only the gpt2-124m full-FT 4x2x512 step: peak RSS, s/step\n" +
       "       npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   AdamW ms/step on gpt2-2x128 (6.4M params)");
     return;
@@ -218,10 +234,17 @@ async function main(): Promise<void> {
     return;
   }
   const quick = argv.includes("--quick");
+  const ort = flag("--ort") ?? "";
+  ortOverrides(ort);
+  const trlRates = trlReference(flag("--trl"));
+  const defaultFullRates = new Map<string, number>();
   const models = (flag("--models") ?? (quick ? "gpt2-124m" : "gpt2-124m,opt-350m")).split(",");
   const n = Number(flag("--pairs") ?? (quick ? 16 : 64));
+  const tunings = (flag("--tunings") ?? "full,lora").split(",");
+  const modes = (flag("--modes") ?? Object.keys(MODES).join(",")).split(",") as Mode[];
+  for (const m of modes) if (!(m in MODES)) throw new Error(`--modes: expected some of ${Object.keys(MODES).join(",")}, got "${m}"`);
   const { file, pairs } = await loadPairs("gpt2");
-  console.log(`data: ${file}: ${pairs.length} pairs with both sides <= ${MAX_LENGTH} GPT-2 tokens; ${n} sampled (seed ${SEED}), batch ${BATCH} pairs`);
+  console.log(`data: ${file}: ${pairs.length} pairs with both sides <= ${MAX_LENGTH} GPT-2 tokens; the first ${n} in file order, batch ${BATCH} pairs`);
   console.log(`machine: ${os.cpus().length} cpus, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (shared: figures are noisy)`);
   for (const model of models) {
     const c = JSON.parse(spawnChild([model, "full", "check", "0"])) as { standard: number; shared: number; rewards: number[]; sharedRewards: number[] };
@@ -233,15 +256,16 @@ async function main(): Promise<void> {
   }
   const rows: string[][] = [["model", "tuning", "mode", "pairs", "pairs/s", "real tok/s", "computed tok/s", "padded/real", "s/step", "cpu s/step", "peak RSS MiB", "vs standard"]];
   for (const model of models) {
-    for (const tuning of ["full", "lora"]) {
-      let base = 0;
-      for (const mode of Object.keys(MODES) as Mode[]) {
-        const r = JSON.parse(spawnChild([model, tuning, mode, String(n)])) as RunResult;
+    for (const tuning of tunings) {
+      let base = NaN;
+      for (const mode of modes) {
+        const r = JSON.parse(spawnChild([model, tuning, mode, String(n), ort])) as RunResult;
         const pps = r.pairs / r.wall;
         if (mode === "standard") base = pps;
+        if (mode === "shared" && tuning === "full") defaultFullRates.set(model, pps);
         rows.push([model, tuning === "lora" ? "LoRA r=16" : "full", mode, String(r.pairs), pps.toFixed(3), (r.tokens / r.wall).toFixed(0),
           (r.computed / r.wall).toFixed(0), (r.padded / r.tokens).toFixed(2), (r.wall / r.steps).toFixed(2), (r.cpu / r.steps).toFixed(2),
-          r.maxRssMiB.toFixed(0), `${(pps / base).toFixed(2)}x`]);
+          r.maxRssMiB.toFixed(0), Number.isNaN(base) ? "-" : `${(pps / base).toFixed(2)}x`]);
         console.error(`  done ${model} ${tuning} ${mode}: ${pps.toFixed(3)} pairs/s`);
       }
     }
@@ -251,7 +275,12 @@ async function main(): Promise<void> {
   const peak = JSON.parse(spawnChild(["gpt2-124m", "full", "peak", "0"])) as RunResult;
   console.log(`gpt2-124m full fine-tuning, 4 pairs x 2 x ${MAX_LENGTH} tokens (standard): peak RSS ${peak.maxRssMiB.toFixed(0)} MiB, ` +
     `${(peak.tokens / peak.wall).toFixed(0)} tok/s (PyTorch fp32 reference ~340 tok/s at 4x2x256)`);
-  console.log(`references (issue 7): TRL fp32 0.30 pairs/s, TRL bf16 1.02 pairs/s on 64 real pairs, batch 4; load average now ${os.loadavg()[0]?.toFixed(2)}`);
+  console.log(`references (issue 7's machine): TRL fp32 0.30 pairs/s, TRL bf16 1.02 pairs/s on 64 real pairs, batch 4; load average now ${os.loadavg()[0]?.toFixed(2)}`);
+  for (const [model, pps] of defaultFullRates) {
+    for (const [precision, trl] of Object.entries(trlRates)) {
+      console.log(`${model} full fine-tuning, default mode (prefix-shared + grouped): ${pps.toFixed(3)} pairs/s = ${(pps / trl).toFixed(2)}x TRL ${precision} (${trl} pairs/s, --trl)`);
+    }
+  }
 }
 
 await main();

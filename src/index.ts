@@ -24,3 +24,6 @@ export * as train from "./train/index.js";
 
 // report: run folders → HTML / markdown comparison report
 export * as report from "./report/index.js";
+
+// serve: rewards over HTTP (startRewardServer), the scorer behind `rewardlab serve`
+export * as serve from "./serve/index.js";

@@ -9,6 +9,7 @@ import { prepareCommand } from "./prepare.js";
 import { reportCommand } from "./report.js";
 import { trainCommand } from "./train.js";
 import { scoreCommand } from "./score.js";
+import { serveCommand } from "./serve.js";
 import { studyCommand } from "./study.js";
 
 const COMMANDS: readonly Command[] = [
@@ -17,6 +18,7 @@ const COMMANDS: readonly Command[] = [
   studyCommand, reportCommand,
   trainCommand, mergeCommand,
   scoreCommand,
+  serveCommand,
 ];
 
 function usage(): string {

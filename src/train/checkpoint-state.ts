@@ -4,7 +4,7 @@
 import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from "node:fs";
 import path from "node:path";
 import { CheckpointError } from "../errors.js";
-import type { AdamWState } from "./adamw.js";
+import { adamwState, type AdamWState } from "./adamw.js";
 import type { LrSchedulerType } from "./config.js";
 import type { RngState } from "./rng.js";
 
@@ -52,7 +52,7 @@ export function readOptimizerState(dir: string, numParams: number): AdamWState {
     const header = JSON.parse(hbuf.toString("utf8")) as Record<string, { dtype?: string; shape?: number[]; data_offsets?: number[] }> & { __metadata__?: { step?: string } };
     const step = Number(header.__metadata__?.step);
     if (!Number.isSafeInteger(step) || step < 0) throw bad(`__metadata__.step: expected a non-negative integer, got ${header.__metadata__?.step}`);
-    const out: AdamWState = { m: new Float32Array(numParams), v: new Float32Array(numParams), step };
+    const out: AdamWState = { ...adamwState(numParams), step };
     for (const [name, target] of [["exp_avg", out.m], ["exp_avg_sq", out.v]] as const) {
       const t = header[name];
       if (t?.dtype !== "F32" || t.shape?.length !== 1 || !t.data_offsets) throw bad(`tensor "${name}": expected F32 [N], got ${JSON.stringify(t)}`);

@@ -7,11 +7,13 @@ export { rewardConfigFlags, applyRewardConfigFlags, flagName } from "./config-fl
 export type { RewardFlagSpec, RewardFlagSpecs } from "./config-flags.js";
 
 // optimizer, schedule, clipping (PyTorch / transformers semantics)
-export { adamwState, adamwStep, adamwUpdate, noDecay, paramGroups } from "./adamw.js";
+export { adamwState, adamwStep, adamwUpdate, noDecay, paramGroups, sharedFloat32 } from "./adamw.js";
+export { OptimizerThreads, splitRanges } from "./optimizer-threads.js";
+export type { UpdateRange } from "./optimizer-threads.js";
 export type { AdamWHyper, AdamWState, ParamGroup } from "./adamw.js";
 export { numWarmupSteps, numTrainingSteps, updatesPerEpoch, lrLambda, learningRateAt, lrSchedule } from "./schedule.js";
 export type { LrSchedule } from "./schedule.js";
-export { globalGradNorm, clipGradNorm } from "./clip.js";
+export { globalGradNorm, clipGradNorm, clipScale } from "./clip.js";
 
 // randomness and metrics
 export { Rng } from "./rng.js";

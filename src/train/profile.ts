@@ -14,19 +14,15 @@
 // timed on the JS side.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import os from "node:os";
-import {
-  float32, gradientsRowSparse, Graph, isTrainable, leafName, OrtExecutor, scatterAddRows, tensor, type Node, type Tensor,
-} from "../engine/index.js";
+import { float32, Graph, OrtExecutor } from "../engine/index.js";
 import { InputError } from "../errors.js";
-import {
-  initLoraParams, LoraGraph, loraParamSpecs, loraTargets, LORA_DEFAULT_TARGETS, paramLookup, rewardInputs, Weights, type RewardModel,
-} from "../models/index.js";
-import { adamwState, adamwStep, paramGroups } from "./adamw.js";
-import { hasMargins, StandardBatcher, type PairSet } from "./batches.js";
-import { clipGradNorm } from "./clip.js";
+import { LORA_DEFAULT_TARGETS, type RewardModel } from "../models/index.js";
+import { adamwState, paramGroups } from "./adamw.js";
+import { createPairBatcher, hasMargins, type PairSet } from "./batches.js";
+import { clipScale } from "./clip.js";
 import type { RewardConfig } from "./config.js";
-import { pairwiseLoss, marginInput, splitRewards } from "./pairwise-loss.js";
+import { OptimizerThreads } from "./optimizer-threads.js";
+import { TrainingGraph } from "./train-graph.js";
 import { Rng } from "./rng.js";
 
 export type OpKind = "matmul" | "attention" | "norms" | "elementwise";
@@ -161,63 +157,27 @@ export interface StepProfile {
   readonly tokens: number;
 }
 
-/** Graph tables used only through gather: their gradient leaves the session row-sparse (as in TrainingGraph). */
-const EMBEDDING_TABLES = new Set(["transformer.wte.weight", "model.decoder.embed_tokens.weight"]);
-
 /**
- * Runs `steps` + 1 training steps (forward/backward in one profiled session, gradient copy/scatter, clip, AdamW on
- * a copy of the trainable weights: the model is left as it was) on pairs drawn like the trainer's first epoch, and
- * splits their time by kind; the first step warms up and is not counted. The graph is built here as
- * TrainingGraph.create builds it (full fine-tuning, or LoRA with the base baked into the session), because
- * TrainingGraph does not take onnxruntime session options yet.
+ * Runs `steps` + 1 training steps as the trainer does (TrainingGraph with the session profiled, the optimizer's
+ * threads) on pairs drawn like the trainer's first epoch, and splits their time by kind; the first step warms up
+ * and is not counted. The trained values are put back afterwards: the model is left as it was.
  */
 export async function profileTrainingSteps(model: RewardModel, c: RewardConfig, set: PairSet, steps: number, traceDir: string): Promise<StepProfile | null> {
   if (steps < 1 || set.length === 0) return null;
-  const specs = model.weights.specs, hasMargin = hasMargins(set);
-  let g: Graph, trainables: Weights;
-  if (c.use_lora) {
-    const settings = { r: c.lora_r, alpha: c.lora_alpha, dropout: c.lora_dropout,
-      targetModules: c.lora_target_modules ?? [...(LORA_DEFAULT_TARGETS[model.modelType] ?? [])] };
-    const targets = loraTargets(specs, model.modelType, settings);
-    trainables = new Weights([...loraParamSpecs(targets, c.lora_r), ...specs.filter((s) => s.name === "score.weight")]);
-    const rng = new Rng(c.seed);
-    initLoraParams(trainables, targets, () => rng.next());
-    trainables.get("score.weight").set(model.weights.get("score.weight"));
-    g = new LoraGraph(targets, c.lora_r, c.lora_alpha / c.lora_r);
-  } else {
-    trainables = new Weights(specs, Float32Array.from(model.weights.data));
-    g = new Graph();
-  }
-  const isOwn = new Set(trainables.specs.map((s) => s.name));
-  const rewards = model.def.forward(g, model.config, rewardInputs(g), paramLookup(g, specs, (name) => isOwn.has(name))); // [B, 1]
-  if (g instanceof LoraGraph) g.wrapping = false;
-  const pair = splitRewards(g, rewards);
-  const loss = pairwiseLoss(g, pair, { margin: hasMargin ? marginInput(g) : undefined, centerRewardsCoefficient: c.center_rewards_coefficient });
-  g.output("loss", loss);
-  const wrt: Node[] = [], tables: Node[] = [];
-  for (const p of g.params().filter(isTrainable)) (EMBEDDING_TABLES.has(leafName(p)) ? tables : wrt).push(p);
-  const { grads, rows } = gradientsRowSparse(g, loss, wrt, tables);
-  grads.forEach((d, i) => g.output(`grad:${leafName(wrt[i] as Node)}`, d));
-  rows.forEach((r, i) => {
-    g.output(`rows:${leafName(tables[i] as Node)}`, r.rows);
-    g.output(`ids:${leafName(tables[i] as Node)}`, r.indices);
-  });
-  const initializers: Record<string, Tensor> = {};
-  for (const s of specs) if (!isOwn.has(s.name)) initializers[s.name] = tensor("float32", s.shape, model.weights.get(s.name));
+  const hasMargin = hasMargins(set);
   const prefix = profilePrefix(traceDir);
-  const ex = await OrtExecutor.create(g, { initializers, intraOpThreads: c.threads ?? os.availableParallelism(),
-    sessionOptions: { enableProfiling: true, profileFilePrefix: prefix } });
-
-  const params = trainables.data, dParams = new Float32Array(params.length);
-  const view = (name: string, of: Float32Array): Float32Array => of.subarray(trainables.offset(name), trainables.offset(name) + trainables.get(name).length);
-  const feeds: Record<string, Tensor> = {};
-  for (const s of trainables.specs) feeds[s.name] = tensor("float32", s.shape, trainables.get(s.name));
-  const opt = adamwState(params.length);
-  const groups = paramGroups(trainables.specs.map((s) => ({ name: s.name, offset: trainables.offset(s.name), length: trainables.get(s.name).length })), c.weight_decay);
-  const batcher = new StandardBatcher(model.def, model.config, model.padTokenId, hasMargin);
+  const initRng = new Rng(c.seed);
+  const lora = c.use_lora ? { r: c.lora_r, alpha: c.lora_alpha, dropout: c.lora_dropout,
+    targetModules: c.lora_target_modules ?? [...(LORA_DEFAULT_TARGETS[model.modelType] ?? [])] } : undefined;
+  const graph = await TrainingGraph.create(model, { lora, hasMargin, centerRewardsCoefficient: c.center_rewards_coefficient, threads: c.threads,
+    uniform: () => initRng.next(), trainSessionOptions: { enableProfiling: true, profileFilePrefix: prefix } });
+  const optimizer = OptimizerThreads.start(c.threads ?? undefined);
+  const before = Float32Array.from(graph.params);
+  const opt = adamwState(graph.params.length), groups = paramGroups(graph.tensors, c.weight_decay);
+  const batcher = createPairBatcher(c.layout, model.def, model.config, model.padTokenId, hasMargin);
   const perm = new Rng(c.seed).permutation(set.length), B = c.per_device_train_batch_size;
   const t: Record<TimeKind, number> = { matmul: 0, attention: 0, norms: 0, elementwise: 0, optimizer: 0, data: 0, other: 0 };
-  let runSeconds = 0, pairs = 0, tokens = 0;
+  let stepSeconds = 0, pairs = 0, tokens = 0;
   try {
     for (let step = 0; step <= steps; step++) {
       const counted = step > 0; // step 0 warms up the session's allocations
@@ -227,36 +187,31 @@ export async function profileTrainingSteps(model: RewardModel, c: RewardConfig, 
       const batch = batcher.build(batchPairs);
       const tData = performance.now() - t0;
       t0 = performance.now();
-      const out = await ex.run({ ...batch.feeds, ...feeds });
-      const tRun = performance.now() - t0;
+      graph.zeroGrads();
+      await graph.step(batch);
+      const tStep = performance.now() - t0;
       t0 = performance.now();
-      dParams.fill(0);
-      for (const n of wrt) view(leafName(n), dParams).set(out[`grad:${leafName(n)}`]?.data as Float32Array);
-      for (const n of tables) {
-        const name = leafName(n);
-        scatterAddRows(view(name, dParams), n.shape[1] as number, out[`rows:${name}`] as Tensor, out[`ids:${name}`] as Tensor);
-      }
-      const tCopy = performance.now() - t0;
-      t0 = performance.now();
-      clipGradNorm([dParams], c.max_grad_norm);
-      adamwStep(params, dParams, opt, { lr: c.learning_rate, beta1: c.adam_beta1, beta2: c.adam_beta2, eps: c.adam_epsilon, weightDecay: c.weight_decay }, groups);
+      const norm = await optimizer.gradNorm(graph.grads);
+      await optimizer.adamw(graph.params, graph.grads, opt, { lr: c.learning_rate, beta1: c.adam_beta1, beta2: c.adam_beta2, eps: c.adam_epsilon,
+        weightDecay: c.weight_decay }, groups, clipScale(norm, c.max_grad_norm));
       const tOpt = performance.now() - t0;
       if (!counted) continue;
       t.data += tData / 1000;
       t.optimizer += tOpt / 1000;
-      t.other += tCopy / 1000;
-      runSeconds += tRun / 1000;
+      stepSeconds += tStep / 1000;
       pairs += batch.pairs;
       tokens += batch.tokens;
     }
   } finally {
-    await ex.release();
+    graph.params.set(before);
+    await optimizer.close();
+    await graph.release();
   }
   const profile = readOrtProfile(prefix);
   const ops = opSecondsByKind(profile, profile.runs.slice(1));
   const opTotal = ops.matmul + ops.attention + ops.norms + ops.elementwise;
   Object.assign(t, ops);
-  t.other += Math.max(0, runSeconds - opTotal); // session overhead: feeds, outputs, scheduling
+  t.other += Math.max(0, stepSeconds - opTotal); // session overhead (feeds, outputs, scheduling) and gradient copies
   const seconds = TIME_KINDS.reduce((s, k) => s + t[k], 0);
   return { steps, timeByKind: t, seconds, pairs, tokens };
 }

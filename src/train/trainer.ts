@@ -8,10 +8,10 @@ import { InputError, RewardlabError } from "../errors.js";
 import type { RewardModel } from "../models/index.js";
 import { mergeLoraInto, loadPeftAdapter, LORA_DEFAULT_TARGETS, type LoraSettings } from "../models/index.js";
 import type { TokenizedPair } from "../data/index.js";
-import { adamwState, adamwStep, paramGroups } from "./adamw.js";
+import { adamwState, paramGroups } from "./adamw.js";
 import { createPairBatcher, hasMargins, type PairSet } from "./batches.js";
 import { latestCheckpoint, saveCheckpointDir } from "./checkpoint-dir.js";
-import { clipGradNorm } from "./clip.js";
+import { clipScale } from "./clip.js";
 import type { RewardConfig } from "./config.js";
 import { evaluatePairs, lengthBaselines, type EvalMetrics } from "./evaluate.js";
 import { ConsoleSink, type ConsoleStream } from "./log/console.js";
@@ -25,6 +25,7 @@ import { Rng } from "./rng.js";
 import { configSummary, flopsPerToken, writeRunJson } from "./run-info.js";
 import { lengthGroupedOrder } from "./length-grouped-sampler.js";
 import { learningRateAt, lrSchedule, numTrainingSteps, updatesPerEpoch } from "./schedule.js";
+import { OptimizerThreads } from "./optimizer-threads.js";
 import { TrainingGraph, type ExecutorKind } from "./train-graph.js";
 
 /** Raised when a loss or gradient is NaN/Inf and skip_nonfinite is off. */
@@ -87,6 +88,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const groups = paramGroups(graph.tensors, c.weight_decay);
   const batchesPerEpoch = Math.ceil(N / c.per_device_train_batch_size);
   let opt = adamwState(graph.params.length);
+  const optimizer = OptimizerThreads.start(c.threads ?? undefined);
   let globalStep = 0, epoch = 0, batchInEpoch = 0, pairsSeen = 0;
   let epochRng = rng.state();
   let perm = epochOrder(rng.permutation(N));
@@ -151,7 +153,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       // the last update of an epoch takes the leftover micro-batches too (updatesPerEpoch = floor(batches / ga))
       const micro = left < 2 * c.gradient_accumulation_steps ? left : c.gradient_accumulation_steps;
       // ---- forward / backward, accumulated ----
-      graph.grads.fill(0);
+      graph.zeroGrads();
       let stepLoss = 0;
       for (let m = 0; m < micro; m++) {
         const lo = batchInEpoch * c.per_device_train_batch_size;
@@ -169,7 +171,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       }
       if (micro > 1) for (let i = 0; i < graph.grads.length; i++) graph.grads[i] = (graph.grads[i] as number) / micro;
       // ---- clip, AdamW ----
-      const gradNorm = clipGradNorm([graph.grads], c.max_grad_norm);
+      const gradNorm = await optimizer.gradNorm(graph.grads);
       if (!Number.isFinite(stepLoss) || !Number.isFinite(gradNorm)) {
         const what = `${Number.isFinite(stepLoss) ? "gradient norm" : "loss"} is ${Number.isFinite(stepLoss) ? gradNorm : stepLoss} at step ${globalStep + 1}`;
         if (!c.skip_nonfinite) {
@@ -179,7 +181,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
         counters.skipped_nonfinite_steps++;
         say(`warning: ${what}; step skipped (${counters.skipped_nonfinite_steps} so far)`);
       } else {
-        adamwStep(graph.params, graph.grads, opt, { lr, beta1: c.adam_beta1, beta2: c.adam_beta2, eps: c.adam_epsilon, weightDecay: c.weight_decay }, groups);
+        await optimizer.adamw(graph.params, graph.grads, opt, { lr, beta1: c.adam_beta1, beta2: c.adam_beta2, eps: c.adam_epsilon, weightDecay: c.weight_decay },
+          groups, clipScale(gradNorm, c.max_grad_norm));
         lossSum += stepLoss;
         lossSteps++;
       }
@@ -257,6 +260,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     return { globalStep, finalDir, mergedDir, lastEval: ev, trainLoss, wallSeconds, skippedSteps: counters.skipped_nonfinite_steps };
   } finally {
     log.close();
+    await optimizer.close();
     await graph.release();
   }
 }
