@@ -5,6 +5,7 @@ import path from "node:path";
 import { InputError } from "../errors.js";
 import { RewardModel } from "../models/index.js";
 import { loadPeftAdapter, mergeLoraInto } from "../models/index.js";
+import { TOKENIZER_FILE_NAMES } from "../tokenizer/index.js";
 import { parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
 
@@ -13,7 +14,6 @@ const FLAGS: FlagSpecs = {
   base: { kind: "string", help: "base model folder (default: the adapter's base_model_name_or_path)" },
   out: { kind: "string", help: "output folder for the merged model" },
 };
-const TOKENIZER_FILES = ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"];
 
 export const mergeCommand: Command = {
   name: "merge",
@@ -33,7 +33,7 @@ export const mergeCommand: Command = {
     const model = RewardModel.load(base);
     mergeLoraInto(model.weights, adapter, model.modelType);
     model.save(out);
-    for (const f of TOKENIZER_FILES) {
+    for (const f of TOKENIZER_FILE_NAMES) {
       const from = existsSync(path.join(adapterDir, f)) ? path.join(adapterDir, f) : path.join(base, f);
       if (existsSync(from)) copyFileSync(from, path.join(out, f));
     }

@@ -5,9 +5,10 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../errors.js";
-import { isPreparedDir } from "../data/index.js";
+import { isPreparedDir, localTokenizerSource } from "../data/index.js";
 import { LORA_DEFAULT_TARGETS, MODEL_TYPES, type ModelConfig } from "../models/index.js";
 import { collectRuns, writeReport } from "../report/index.js";
+import { saveTokenizerFiles } from "../tokenizer/index.js";
 import {
   applyRewardConfigFlags, formatDuration, loadStudySpec, measureMatmulPeak, numTrainingSteps,
   openPairSet, profileTrainingSteps, resolveModelSource, rewardConfigFlags, studyPreset, train, trainingFlopsPerToken,
@@ -85,6 +86,8 @@ export const studyCommand: Command = {
         model.save(baseModelDir);
       }
       const res = await train({ model, modelSource: p.source, config, train: d.train, eval: d.eval, name: p.spec.name, baseModelDir });
+      const tokenizerFiles = await localTokenizerSource(p.tokenizer);
+      for (const target of [res.finalDir, res.mergedDir]) if (target !== null) saveTokenizerFiles(tokenizerFiles, target);
       const run = completeRunJson(runDir, model.config, config, peak.gflops, profile, p);
       say(`  ${p.spec.name}: ${res.globalStep} steps in ${formatDuration(res.wallSeconds)}` +
         (res.lastEval ? `; eval accuracy ${pct(res.lastEval.eval_accuracy)} (longer wins ${pct(run["length_baseline_longer"])}, shorter wins ${pct(run["length_baseline_shorter"])})` : "") +

@@ -1,15 +1,17 @@
 // rewardlab train: a reward model trained as TRL's RewardTrainer does. Flags are RewardConfig fields with dashes
 // (--max-steps, --learning-rate, …) on top of --config run.json|yaml; the model is a folder, a hub id, a named
 // fresh config (config:gpt2-mini) or --model-config file.json; data is a prepared folder or anything `prepare` reads.
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../errors.js";
 import {
   applyRewardConfigFlags, DEFAULT_REWARD_CONFIG, loadRewardConfig, rewardConfigFlags, type RewardConfig,
 } from "../train/index.js";
 import {
-  openPairSet, pairSlice, resolveModelSource, train, TOKENIZER_FILES, type PairSet,
+  openPairSet, pairSlice, resolveModelSource, train, type PairSet,
 } from "../train/index.js";
+import { localTokenizerSource } from "../data/index.js";
+import { saveTokenizerFiles } from "../tokenizer/index.js";
 import { num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
 
@@ -73,12 +75,9 @@ export const trainCommand: Command = {
     }
     const res = await train({ model, modelSource: source, config, train: trainSet, eval: evalSet, name: str(a, "name"),
       resume: str(a, "resume") ?? null, baseModelDir });
-    if (dir !== null) {
-      for (const target of [res.finalDir, res.mergedDir]) {
-        if (target === null) continue;
-        for (const f of TOKENIZER_FILES) if (existsSync(path.join(dir, f))) copyFileSync(path.join(dir, f), path.join(target, f));
-      }
-    }
+    // the tokenizer travels with the model, so final/ loads in transformers with AutoTokenizer too
+    const tokenizerFiles = await localTokenizerSource(tokenizer);
+    for (const target of [res.finalDir, res.mergedDir]) if (target !== null) saveTokenizerFiles(tokenizerFiles, target);
     const run = JSON.parse(readFileSync(path.join(out, "run.json"), "utf8")) as Record<string, number | null>;
     const pct = (x: number | null | undefined): string => (typeof x === "number" ? `${(100 * x).toFixed(1)}%` : "n/a");
     process.stdout.write(`trained ${res.globalStep} steps in ${res.wallSeconds.toFixed(1)} s; train loss ${res.trainLoss.toFixed(4)}` +

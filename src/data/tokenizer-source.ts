@@ -2,9 +2,9 @@
 // files are fetched into the HF cache first. Workers then load the same local source.
 import { existsSync } from "node:fs";
 import { hubSnapshot, looksLikeHubId } from "../hub/index.js";
-import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
+import { loadTokenizer, TOKENIZER_FILE_NAMES, type Tokenizer } from "../tokenizer/index.js";
 
-const TOKENIZER_FILES = new Set(["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json"]);
+const TOKENIZER_FILES = new Set(TOKENIZER_FILE_NAMES);
 
 /** A source loadTokenizer can read locally. */
 export async function localTokenizerSource(source: string): Promise<string> {

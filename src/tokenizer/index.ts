@@ -3,3 +3,4 @@
 export type { Tokenizer } from "./tokenizer.js";
 export { loadTokenizer, resolveTokenizerSource, type TokenizerSource } from "./load.js";
 export { preTokenize } from "./pre-tokenize.js";
+export { saveTokenizerFiles, TOKENIZER_FILE_NAMES } from "./save.js";

@@ -78,5 +78,5 @@ export type { EvalMetrics } from "./evaluate.js";
 export { writeRunJson, RUN_JSON } from "./run-info.js";
 
 // setup shared by the train and study commands: model sources (folder, hub id, config:NAME, config object) and pair sets
-export { resolveModelSource, openPairSet, NAMED_CONFIGS, TOKENIZER_FILES } from "./setup.js";
+export { resolveModelSource, openPairSet, NAMED_CONFIGS } from "./setup.js";
 export type { ModelSource, ModelSourceOptions, PairSetOptions } from "./setup.js";

@@ -7,6 +7,7 @@ import { InputError } from "../errors.js";
 import { hubSnapshot, looksLikeHubId } from "../hub/index.js";
 import { isPreparedDir, openPrepared, preparePairs, type PrepareSummary } from "../data/index.js";
 import { modelDefFor, readConfigFile, RewardModel, type ModelConfig } from "../models/index.js";
+import { TOKENIZER_FILE_NAMES } from "../tokenizer/index.js";
 import type { PairSet } from "./batches.js";
 
 /** Fresh random-init models by name (`config:<name>`); GPT-2 vocabulary so the GPT-2 tokenizer fits. */
@@ -18,9 +19,7 @@ export const NAMED_CONFIGS: Readonly<Record<string, Readonly<Record<string, unkn
     ffn_dim: 256, num_hidden_layers: 2, num_attention_heads: 4, do_layer_norm_before: true, pad_token_id: 1, bos_token_id: 2, eos_token_id: 2 },
 };
 const GPT2_SPECIALS = { pad_token_id: 50256, eos_token_id: 50256, bos_token_id: 50256, layer_norm_epsilon: 1e-5, initializer_range: 0.02 };
-/** Tokenizer files a model folder may carry (copied next to trained weights). */
-export const TOKENIZER_FILES = ["tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json"];
-const MODEL_FILES = new Set(["config.json", "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json", ...TOKENIZER_FILES]);
+const MODEL_FILES = new Set(["config.json", "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json", ...TOKENIZER_FILE_NAMES]);
 
 export interface ModelSource {
   readonly config: ModelConfig;
@@ -61,7 +60,7 @@ export async function resolveModelSource(spec: string | Record<string, unknown>,
   else throw new InputError(`${o.what}: no such folder, and not a hub id`, undefined, "pass a model folder, a hub id or config:gpt2-mini");
   const cf = readConfigFile(dir);
   const config = modelDefFor(cf.raw, cf.file).parseConfig(cf.raw, cf.file);
-  const ownTokenizer = TOKENIZER_FILES.some((f) => existsSync(path.join(dir, f)));
+  const ownTokenizer = TOKENIZER_FILE_NAMES.some((f) => existsSync(path.join(dir, f)));
   return { config, source: spec, dir, tokenizer: o.tokenizer ?? (ownTokenizer ? dir : "builtin:gpt2"), load: () => RewardModel.load(dir, { seed: o.seed }) };
 }
 

@@ -75,4 +75,7 @@ test("LoRA run writes a PEFT adapter and a merged model; `rewardlab merge` repro
   const m = cli(["merge", "--adapter", path.join(out, "final"), "--out", merged]);
   assert.equal(m.status, 0, m.stderr);
   assert.deepEqual(readFileSync(path.join(merged, "model.safetensors")), readFileSync(path.join(out, "final-merged", "model.safetensors")));
+  for (const dir of [path.join(out, "final"), path.join(out, "final-merged"), merged]) {
+    for (const f of ["vocab.json", "merges.txt", "tokenizer_config.json"]) assert.ok(existsSync(path.join(dir, f)), `the tokenizer travels with the model: ${dir}/${f}`);
+  }
 });
