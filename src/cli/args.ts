@@ -80,6 +80,15 @@ export function num(a: ParsedArgs, name: string): number | undefined {
   const v = a.flags.get(name);
   return typeof v === "number" ? v : undefined;
 }
+/** An integer flag in [min, max] (default `fallback` when absent); anything else is an InputError naming the flag. */
+export function intFlag(a: ParsedArgs, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const v = num(a, name) ?? fallback;
+  if (!(Number.isInteger(v) && v >= min && v <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+    throw new InputError(`flag --${name}: expected an integer ${range}, got ${v}`);
+  }
+  return v;
+}
 export function bool(a: ParsedArgs, name: string): boolean {
   return a.flags.get(name) === true;
 }

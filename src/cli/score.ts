@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { InputError } from "../errors.js";
 import { RewardModel } from "../models/index.js";
 import { loadTokenizer } from "../tokenizer/index.js";
-import { num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
+import { intFlag, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
 
 const FLAGS: FlagSpecs = {
@@ -50,9 +50,7 @@ export const scoreCommand: Command = {
   async run(argv) {
     const a = parseArgs(argv, FLAGS, "score");
     if (a.positional.length > 0) throw new InputError(`unexpected argument "${a.positional[0]}"`, undefined, "see: rewardlab score --help");
-    const maxLength = num(a, "max-length") ?? 512, batchSize = num(a, "batch-size") ?? 8;
-    if (!(Number.isInteger(maxLength) && maxLength >= 1)) throw new InputError(`flag --max-length: expected an integer >= 1, got ${maxLength}`);
-    if (!(Number.isInteger(batchSize) && batchSize >= 1)) throw new InputError(`flag --batch-size: expected an integer >= 1, got ${batchSize}`);
+    const maxLength = intFlag(a, "max-length", 512, 1), batchSize = intFlag(a, "batch-size", 8, 1);
     const inputFile = requireStr(a, "input", "score");
     const records = readRecords(inputFile);
     const { model, dir } = await RewardModel.fromPretrained(requireStr(a, "model", "score"));

@@ -3,7 +3,7 @@
 // session and exits 0 (a second signal exits 1 at once).
 import { InputError } from "../errors.js";
 import { startRewardServer } from "../serve/index.js";
-import { num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
+import { intFlag, num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
 
 const FLAGS: FlagSpecs = {
@@ -16,13 +16,6 @@ const FLAGS: FlagSpecs = {
   "max-body-mib": { kind: "number", help: "largest request body in MiB (larger ones get 413)", default: 8 },
   "max-queue": { kind: "number", help: "requests waiting or running before new ones get 503", default: 64 },
 };
-
-function intFlag(value: number, name: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (!(Number.isInteger(value) && value >= min && value <= max)) {
-    throw new InputError(`flag --${name}: expected an integer in [${min}, ${max}], got ${value}`);
-  }
-  return value;
-}
 
 export const serveCommand: Command = {
   name: "serve",
@@ -40,10 +33,10 @@ export const serveCommand: Command = {
       model,
       ...(tokenizer !== undefined ? { tokenizer } : {}),
       host: str(a, "host") ?? "127.0.0.1",
-      port: intFlag(num(a, "port") ?? 8080, "port", 0, 65535),
-      batchSize: intFlag(num(a, "batch-size") ?? 8, "batch-size", 1),
-      maxLength: intFlag(num(a, "max-length") ?? 512, "max-length", 1),
-      maxQueue: intFlag(num(a, "max-queue") ?? 64, "max-queue", 1),
+      port: intFlag(a, "port", 8080, 0, 65535),
+      batchSize: intFlag(a, "batch-size", 8, 1),
+      maxLength: intFlag(a, "max-length", 512, 1),
+      maxQueue: intFlag(a, "max-queue", 64, 1),
       maxBodyBytes: Math.max(1, Math.round(maxBodyMiB * 1024 * 1024)),
     });
     console.error(`serving ${model} on ${server.url}`);
