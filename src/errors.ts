@@ -45,3 +45,32 @@ export class ShapeError extends RewardlabError {
 export class HubError extends RewardlabError {
   override readonly exitCode = 4;
 }
+
+/** An error as it crosses a worker-thread boundary (structured clone keeps neither the class nor `where`). */
+export interface ErrorRecord {
+  readonly kind: string;
+  readonly message: string;
+  readonly where?: Where;
+  readonly hint?: string;
+  readonly stack?: string;
+}
+
+const ERROR_KINDS: Readonly<Record<string, new (message: string, where?: Where, hint?: string) => RewardlabError>> = {
+  RewardlabError, InputError, CheckpointError, ShapeError, HubError,
+};
+
+export function errorRecord(e: unknown): ErrorRecord {
+  if (e instanceof RewardlabError) {
+    return { kind: e.name, message: e.message, ...(e.where ? { where: e.where } : {}), ...(e.hint ? { hint: e.hint } : {}) };
+  }
+  return e instanceof Error ? { kind: "Error", message: e.message, ...(e.stack ? { stack: e.stack } : {}) } : { kind: "Error", message: String(e) };
+}
+
+/** The typed error a worker threw, rebuilt on this side so the CLI prints it as one line; other errors keep their stack. */
+export function errorFromRecord(r: ErrorRecord, context: string): Error {
+  const Kind = ERROR_KINDS[r.kind];
+  if (Kind) return new Kind(r.message, r.where, r.hint);
+  const e = new Error(`${context}: ${r.message}`);
+  if (r.stack) e.stack = `${context}: ${r.stack}`;
+  return e;
+}

@@ -1,6 +1,7 @@
 // rewardlab score: rewards of texts or pairs in a JSONL file, tokenized as the model's tokenizer does.
 // {"text"} lines → {"reward"}; {"chosen","rejected"} lines → {"chosen_reward","rejected_reward"}; input order kept.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { readJsonLines } from "../data/index.js";
 import { InputError } from "../errors.js";
 import { RewardModel } from "../models/index.js";
 import { loadTokenizer } from "../tokenizer/index.js";
@@ -19,27 +20,17 @@ const FLAGS: FlagSpecs = {
 type Record_ = { kind: "text"; text: string } | { kind: "pair"; chosen: string; rejected: string };
 
 function readRecords(file: string): Record_[] {
-  if (!existsSync(file)) throw new InputError("input file not found", { file });
-  const out: Record_[] = [];
-  readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    const where = { file, line: i + 1 };
-    let v: unknown;
-    try {
-      v = JSON.parse(line);
-    } catch (e) {
-      throw new InputError(`not JSON: ${(e as Error).message}`, where);
-    }
+  return readJsonLines(file, 'one JSON object per line: {"text": ...} or {"chosen": ..., "rejected": ...}').map(({ line, value: v }) => {
+    const where = { file, line };
     const o = (typeof v === "object" && v !== null ? v : {}) as Record<string, unknown>;
     const field = (name: string): string => {
       if (typeof o[name] !== "string") throw new InputError(`expected a string, got ${JSON.stringify(o[name] ?? null)}`, { ...where, field: name });
       return o[name];
     };
-    if ("text" in o) out.push({ kind: "text", text: field("text") });
-    else if ("chosen" in o || "rejected" in o) out.push({ kind: "pair", chosen: field("chosen"), rejected: field("rejected") });
-    else throw new InputError('expected a "text" field, or "chosen" and "rejected"', where);
+    if ("text" in o) return { kind: "text", text: field("text") };
+    if ("chosen" in o || "rejected" in o) return { kind: "pair", chosen: field("chosen"), rejected: field("rejected") };
+    throw new InputError('expected a "text" field, or "chosen" and "rejected"', where);
   });
-  return out;
 }
 
 export const scoreCommand: Command = {

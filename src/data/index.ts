@@ -5,6 +5,7 @@
 export { SkipCounts, type PairReader, type PairSource, type PairStream, type RawPair, type ReadOptions } from "./types.js";
 export { READERS, openPairs, filesOfSplit } from "./readers/index.js";
 export { builtinPairs } from "./builtin.js";
+export { readJsonLines, textLines, type JsonLine } from "./readers/json-lines.js";
 
 // tokenization and length policy
 export { sharedPrefixLength, tokenizeChunk, onesMask, type TokenizedChunk, type TokenizedPair } from "./pairs.js";

@@ -2,6 +2,7 @@
 // with its own chunk, so a caller that awaits its calls in order gets results in input order.
 import os from "node:os";
 import { Worker } from "node:worker_threads";
+import { errorFromRecord, type ErrorRecord } from "../errors.js";
 import type { Tokenizer } from "../tokenizer/index.js";
 import { tokenizeChunk, type TokenizedChunk } from "./pairs.js";
 import { cachedTokenizer } from "./tokenizer-source.js";
@@ -18,7 +19,8 @@ export interface ChunkRequest {
   readonly chosen: string[];
   readonly rejected: string[];
 }
-export type ChunkReply = { readonly id: number; readonly chunk: TokenizedChunk } | { readonly id: number; readonly error: string };
+export type ChunkReply = { readonly id: number; readonly chunk: TokenizedChunk } | { readonly id: number; readonly error: ErrorRecord };
+type ReadyReply = { readonly ready: TokenizerInfo } | { readonly failed: ErrorRecord };
 
 export interface ChunkTokenizer {
   readonly threads: number;
@@ -58,7 +60,11 @@ class WorkerPool implements ChunkTokenizer {
     let infos: TokenizerInfo[];
     try {
       infos = await Promise.all(workers.map((w) => new Promise<TokenizerInfo>((resolve, reject) => {
-        const onMessage = (m: { ready: TokenizerInfo }): void => { w.off("error", reject); resolve(m.ready); };
+        const onMessage = (m: ReadyReply): void => {
+          w.off("error", reject);
+          if ("ready" in m) resolve(m.ready);
+          else reject(errorFromRecord(m.failed, "tokenizer worker"));
+        };
         w.once("message", onMessage);
         w.once("error", reject);
       })));
@@ -88,7 +94,7 @@ class WorkerPool implements ChunkTokenizer {
     this.pending.delete(m.id);
     this.busy[k] = (this.busy[k] as number) - 1;
     if ("chunk" in m) p.resolve(m.chunk);
-    else p.reject(new Error(`tokenizer worker failed: ${m.error}`));
+    else p.reject(errorFromRecord(m.error, "tokenizer worker failed"));
   }
 
   private fail(e: Error): void {

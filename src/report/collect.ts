@@ -27,6 +27,7 @@
 // Unknown extra fields are ignored everywhere; a field of the wrong type is an InputError naming file:line and field.
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { readJsonLines } from "../data/index.js";
 import { InputError } from "../errors.js";
 import { describe, expectObj, isObj, optCount, optNum, optNumMap, optScalarMap, optStr, reqNum, type Origin } from "./fields.js";
 import { evalPoint, findTrainerState, isFile, readTrainerState } from "./trainer-state.js";
@@ -165,19 +166,11 @@ export function collectRun(dir: string): RunRecord {
 export function readMetrics(file: string): { train: TrainPoint[]; eval: EvalPoint[] } {
   const train: TrainPoint[] = [];
   const evals: EvalPoint[] = [];
-  const lines = readFileSync(file, "utf8").split("\n");
-  lines.forEach((text, i) => {
-    if (text.trim() === "") return;
-    const o: Origin = { file, line: i + 1 };
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (e) {
-      throw new InputError(`not valid JSON: ${(e as Error).message}`, { file, line: i + 1 }, "metrics.jsonl holds one JSON object per line");
-    }
+  for (const { line, value: raw } of readJsonLines(file, "metrics.jsonl holds one JSON object per line")) {
+    const o: Origin = { file, line };
     const obj = expectObj(raw, o, "a metrics line");
     const step = optCount(obj, "step", o);
-    if (step === undefined) throw new InputError("missing required non-negative integer", { file, line: i + 1, field: "step" });
+    if (step === undefined) throw new InputError("missing required non-negative integer", { ...o, field: "step" });
     if ("eval_loss" in obj) {
       evals.push(evalPoint(obj, step, o));
     } else if ("loss" in obj) {
@@ -195,9 +188,9 @@ export function readMetrics(file: string): { train: TrainPoint[]; eval: EvalPoin
       });
     } else {
       throw new InputError(`expected a train line (with "loss") or an eval line (with "eval_loss"), got keys ${Object.keys(obj).join(", ") || "(none)"}`,
-        { file, line: i + 1 }, "see the run-folder contract at the top of src/report/collect.ts");
+        o, "see the run-folder contract at the top of src/report/collect.ts");
     }
-  });
+  }
   return { train, eval: evals };
 }
 

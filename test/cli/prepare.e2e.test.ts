@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -51,6 +51,27 @@ test("prepare: a bad record exits 2 with file:line and field, and creates no --o
   assert.equal(s.code, 0, s.stderr);
   assert.match(s.stdout, /skipped 2 of 3 pairs: 1 missing "rejected", 1 with non-string "rejected"/);
   assert.equal(readFileSync(path.join(out, "pairs.jsonl"), "utf8").trim().split("\n").length, 1);
+});
+
+test("prepare: a missing or corrupt tokenizer fails in the workers as the same one-line error, exit 2", () => {
+  const dir = workDir();
+  const data = path.join(dir, "pairs.jsonl.gz");
+  const corrupt = path.join(dir, "corrupt-tokenizer");
+  mkdirSync(corrupt);
+  writeFileSync(path.join(corrupt, "tokenizer.json"), '{"model": ');
+  const cases: [string, RegExp][] = [
+    [path.join(dir, "nonexistent"), /^rewardlab prepare: .*nonexistent: tokenizer not found/],
+    [corrupt, /^rewardlab prepare: .*corrupt-tokenizer\/tokenizer\.json: invalid JSON/],
+  ];
+  for (const [tokenizer, message] of cases) {
+    for (const threads of ["2", "0"]) { // worker threads and the calling thread
+      const r = rewardlab("prepare", "--tokenizer", tokenizer, "--data", data, "--threads", threads, "--out", path.join(dir, "out"));
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /internal error|\n\s+at /);
+      assert.ok(r.stderr.trim().split("\n").length <= 2, r.stderr); // the error and its hint
+    }
+  }
 });
 
 test("prepare: a truncated .gz exits 2 naming the file; --filter with --truncate is refused", () => {

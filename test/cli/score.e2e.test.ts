@@ -66,6 +66,25 @@ test("score: a bad input line exits 2 naming file, line and field", () => {
   assert.match(r.stderr, /bad\.jsonl:2: field "rejected": expected a string, got 3/);
 });
 
+test("score: reads JSON lines as prepare does: a byte-order mark, CRLF ends, blank lines, no final newline", () => {
+  const dir = modelFolder("gpt2-tiny");
+  const e = readExpected("gpt2-tiny");
+  const [a, b] = e.texts;
+  assert.ok(a && b);
+  const input = path.join(dir, "bom.jsonl");
+  writeFileSync(input, `\uFEFF${JSON.stringify({ text: a.text })}\r\n\r\n${JSON.stringify({ text: b.text })}`);
+  const r = rewardlab("--model", dir, "--input", input, "--tokenizer", "builtin:gpt2");
+  assert.equal(r.code, 0, r.stderr);
+  const got = lines(r.stdout).map((g) => g["reward"] as number);
+  const tol = 5e-6 * Math.max(Math.abs(a.reward), Math.abs(b.reward));
+  assert.equal(got.length, 2);
+  assert.ok(Math.abs((got[0] as number) - a.reward) <= tol && Math.abs((got[1] as number) - b.reward) <= tol, `${got} vs ${a.reward}, ${b.reward}`);
+  writeFileSync(input, `\uFEFF{"text": "ok"}\r\n\r\n{"text": \r\n`);
+  const bad = rewardlab("--model", dir, "--input", input, "--tokenizer", "builtin:gpt2");
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /bom\.jsonl:3: not valid JSON/);
+});
+
 test("score: a folder without weights exits 3", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "rewardlab-score-"));
   copyFileSync(path.join(fixtureDir("gpt2-tiny"), "config.json"), path.join(dir, "config.json"));

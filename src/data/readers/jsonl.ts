@@ -4,6 +4,7 @@ import { StringDecoder } from "node:string_decoder";
 import { createGunzip } from "node:zlib";
 import { InputError } from "../../errors.js";
 import type { PairReader, PairStream, RawPair, ReadOptions } from "../types.js";
+import { lineText } from "./json-lines.js";
 import { invalid, isInvalid, pairFromRecord, reject } from "./record.js";
 
 const JSONL = /\.jsonl(\.gz)?$/i;
@@ -12,7 +13,8 @@ export function isJsonlFile(file: string): boolean {
   return JSONL.test(file);
 }
 
-/** Yields [lineNumber (1-based), text] for every non-blank line. A gzip error becomes an InputError at that line. */
+/** Yields [lineNumber (1-based), text] for every non-blank line (json-lines.ts's rules), streamed. A gzip error
+ *  becomes an InputError at that line. */
 async function* lines(file: string, onBytes: (n: number) => void): AsyncGenerator<[number, string]> {
   const raw = createReadStream(file, { highWaterMark: 1 << 20 });
   raw.on("data", (b) => onBytes(b.length));
@@ -28,9 +30,9 @@ async function* lines(file: string, onBytes: (n: number) => void): AsyncGenerato
       let start = 0;
       for (let nl = s.indexOf("\n"); nl >= 0; nl = s.indexOf("\n", start)) {
         lineNo++;
-        const line = s.slice(start, nl);
+        const line = lineText(lineNo, s.slice(start, nl));
         start = nl + 1;
-        if (line.trim() !== "") yield [lineNo, lineNo === 1 ? line.replace(/^\uFEFF/, "") : line];
+        if (line !== null) yield [lineNo, line];
       }
       rest = s.slice(start);
     }
@@ -46,8 +48,8 @@ async function* lines(file: string, onBytes: (n: number) => void): AsyncGenerato
     }
     throw e;
   }
-  rest += decoder.end();
-  if (rest.trim() !== "") yield [lineNo + 1, lineNo === 0 ? rest.replace(/^\uFEFF/, "") : rest];
+  const last = lineText(lineNo + 1, rest + decoder.end());
+  if (last !== null) yield [lineNo + 1, last];
 }
 
 async function* readJsonl(file: string, opts: ReadOptions, onBytes: (n: number) => void): AsyncGenerator<RawPair> {
