@@ -10,7 +10,7 @@ import { LORA_DEFAULT_TARGETS, MODEL_TYPES, type ModelConfig } from "../models/i
 import { collectRuns, writeReport } from "../report/index.js";
 import { saveTokenizerFiles } from "../tokenizer/index.js";
 import {
-  applyRewardConfigFlags, formatDuration, loadStudySpec, measureMatmulPeak, numTrainingSteps,
+  applyRewardConfigFlags, formatDuration, loadStudySpec, measureMatmulPeak, modelTraining, numTrainingSteps,
   openPairSet, profileTrainingSteps, resolveModelSource, rewardConfigFlags, studyPreset, train, trainingFlopsPerToken,
   STUDY_PRESETS, type ModelSource, type PairSet, type RewardConfig, type StepProfile, type StudyModel, type StudySpec, type TrainingMode,
 } from "../train/index.js";
@@ -55,9 +55,10 @@ export const studyCommand: Command = {
     say(`matmul peak: ${peak.gflops.toFixed(1)} GFLOP/s`);
     for (const p of plans) {
       const d = data.get(p.tokenizer) as DataSets;
-      const steps = numTrainingSteps({ numPairs: d.train.length, ...spec.training });
-      const tokens = steps * spec.training.per_device_train_batch_size * spec.training.gradient_accumulation_steps * 2 * d.meanTokens;
-      const f = trainingFlopsPerToken(p.config, d.meanTokens, trainingMode(spec.training, p.config));
+      const c = modelTraining(spec.training, p.spec);
+      const steps = numTrainingSteps({ numPairs: d.train.length, ...c });
+      const tokens = steps * c.per_device_train_batch_size * c.gradient_accumulation_steps * 2 * d.meanTokens;
+      const f = trainingFlopsPerToken(p.config, d.meanTokens, trainingMode(c, p.config));
       say(`estimate for ${p.spec.name}: ${steps} steps × ${Math.round(tokens / steps)} tokens × ${fmtG(f.total)} FLOP/token = ` +
         `${fmtG(f.total * tokens)} FLOP → at least ${formatDuration(f.total * tokens / (peak.gflops * 1e9))} at the matmul peak`);
     }
@@ -71,7 +72,7 @@ export const studyCommand: Command = {
       say(`[${i + 1}/${plans.length}] ${p.spec.name}: ${p.source}; ${d.train.length} train pairs, ${d.eval?.length ?? 0} eval pairs`);
       const model = p.load();
       for (const n of model.notes) say(`note: ${n}`);
-      const config: RewardConfig = { ...spec.training, output_dir: runDir };
+      const config: RewardConfig = { ...modelTraining(spec.training, p.spec), output_dir: runDir };
       let profile: StepProfile | null = null;
       if (spec.profile_steps > 0) {
         profile = await profileTrainingSteps(model, config, d.train, spec.profile_steps, path.join(out, "profile", p.spec.name));
@@ -156,17 +157,19 @@ function completeRunJson(runDir: string, config: ModelConfig, c: RewardConfig, p
   const file = path.join(runDir, "run.json");
   const run = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
   const tokens = Number(run["tokens_seen"]), pairs = Number(run["pairs_seen"]), wall = Number(run["wall_seconds"]);
+  const computed = Number(run["tokens_computed"] ?? tokens); // what the FLOPs were spent on (prefix-shared: the prompt once)
   // the mean tokens per sequence of what was actually trained on
   const meanTokens = pairs > 0 ? tokens / (2 * pairs) : 1;
   const flops = trainingFlopsPerToken(config, Math.max(1, meanTokens), trainingMode(c, config));
   Object.assign(run, {
     flops_per_token: { total: flops.total, by_kind: flops.by_kind, forward: flops.forward.total, mean_tokens: meanTokens, training: flops.training },
     matmul_peak_gflops: peakGflops,
-    achieved_gflops: wall > 0 ? (flops.total * tokens) / wall / 1e9 : null,
+    achieved_gflops: wall > 0 ? (flops.total * computed) / wall / 1e9 : null,
     time_by_kind: profile?.timeByKind ?? null,
     profile: profile ? { steps: profile.steps, seconds: profile.seconds, pairs: profile.pairs, tokens: profile.tokens } : null,
     tokenizer: p.tokenizer,
     architecture: MODEL_TYPES[config.model_type]?.architecture ?? null,
+    reference: p.spec.reference,
   });
   writeFileSync(file, `${JSON.stringify(run, null, 2)}\n`);
   return run;

@@ -29,7 +29,7 @@ import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { readJsonLines } from "../data/index.js";
 import { InputError } from "../errors.js";
-import { describe, expectObj, isObj, optCount, optNum, optNumMap, optScalarMap, optStr, reqNum, type Origin } from "./fields.js";
+import { describe, expectObj, isObj, optBool, optCount, optNum, optNumMap, optScalarMap, optStr, reqNum, type Origin } from "./fields.js";
 import { evalPoint, findTrainerState, isFile, readTrainerState } from "./trainer-state.js";
 
 export interface TrainPoint {
@@ -83,6 +83,8 @@ export interface RunInfo {
   readonly params_trainable?: number;
   readonly flops_per_token?: { readonly total?: number; readonly by_kind: Record<string, number> };
   readonly tokens_seen?: number;
+  /** token positions computed (prefix-shared packing computes a shared prompt once); absent = tokens_seen */
+  readonly tokens_computed?: number;
   readonly pairs_seen?: number;
   readonly steps?: number;
   readonly wall_seconds?: number;
@@ -98,6 +100,10 @@ export interface RunInfo {
   readonly matmul_peak_gflops?: number;
   readonly achieved_gflops?: number;
   readonly time_by_kind?: Record<string, number>;
+  /** whether the run trained LoRA adapters (false: full fine-tuning); the why-section compares runs of one tuning */
+  readonly lora?: boolean;
+  /** a published time for the same model and tuning elsewhere (e.g. the founding study's A100 run), to set ratios beside */
+  readonly reference?: { readonly wall_seconds: number; readonly source: string };
 }
 
 export interface RunRecord {
@@ -219,6 +225,7 @@ export function readRunJson(file: string): RunInfo {
     params_trainable: optCount(r, "params_trainable", o),
     flops_per_token: flops,
     tokens_seen: optCount(r, "tokens_seen", o),
+    tokens_computed: optCount(r, "tokens_computed", o),
     pairs_seen: optCount(r, "pairs_seen", o),
     steps: optCount(r, "steps", o),
     wall_seconds: optNum(r, "wall_seconds", o),
@@ -234,7 +241,19 @@ export function readRunJson(file: string): RunInfo {
     matmul_peak_gflops: optNum(r, "matmul_peak_gflops", o),
     achieved_gflops: optNum(r, "achieved_gflops", o),
     time_by_kind: optNumMap(r, "time_by_kind", o),
+    lora: optBool(r, "lora", o),
+    reference: optReference(r, o),
   };
+}
+
+function optReference(obj: Record<string, unknown>, o: Origin): RunInfo["reference"] {
+  const v = obj["reference"];
+  if (v === undefined || v === null) return undefined;
+  if (!isObj(v)) throw new InputError(`expected {wall_seconds, source}, got ${describe(v)}`, { file: o.file, field: "reference" });
+  const ro: Origin = { file: o.file, path: "reference" };
+  const source = optStr(v, "source", ro);
+  if (source === undefined) throw new InputError("missing required string", { file: o.file, field: "reference.source" });
+  return { wall_seconds: reqNum(v, "wall_seconds", ro), source };
 }
 
 /** model_type from a Hugging Face config.json next to the run, if there is one. */

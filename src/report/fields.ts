@@ -34,6 +34,14 @@ export function expectObj(v: unknown, o: Origin, what: string): Obj {
   return v;
 }
 
+/** true or false, or undefined when absent or null. */
+export function optBool(obj: Obj, field: string, o: Origin): boolean | undefined {
+  const v = obj[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== "boolean") throw new InputError(`expected true or false, got ${describe(v)}`, where(o, field));
+  return v;
+}
+
 /** A finite number, or undefined when absent or null. */
 export function optNum(obj: Obj, field: string, o: Origin): number | undefined {
   const v = obj[field];

@@ -73,10 +73,34 @@ function timesOnly(models: readonly ModelSummary[]): string {
 }
 
 /**
- * One statement per run, each compared with a reference: the fastest run whose FLOPs per token are recorded (so the
- * gap can be split), else the fastest run.
+ * One statement per run, each compared with a reference run of the same tuning (LoRA runs with LoRA runs, full
+ * fine-tuning with full), so a gap is never the tuning's. Within a tuning the reference is the fastest run whose
+ * FLOPs per token are recorded (so the gap can be split), else the fastest run. Runs that carry a published time
+ * (run.json "reference") get that ratio beside the one measured here.
  */
 export function timeExplanations(models: readonly ModelSummary[]): string[] {
+  const groups = tuningGroups(models);
+  return groups.flatMap(([label, ms]) => {
+    const lines = [...explainGroup(ms), ...referenceLines(ms)];
+    return groups.length > 1 ? lines.map((l) => `${label}: ${l}`) : lines;
+  });
+}
+
+const TUNING_LABEL = { lora: "With LoRA", full: "With full fine-tuning" } as const;
+
+/** Runs by tuning, in order of first appearance; one group when fewer than two tunings are recorded. */
+function tuningGroups(models: readonly ModelSummary[]): [string, ModelSummary[]][] {
+  const known = new Set(models.map((m) => m.tuning).filter((t) => t !== null));
+  if (known.size < 2) return [["", [...models]]];
+  const groups = new Map<string, ModelSummary[]>();
+  for (const m of models) {
+    const label = m.tuning === null ? "Tuning not recorded" : TUNING_LABEL[m.tuning];
+    groups.set(label, [...(groups.get(label) ?? []), m]);
+  }
+  return [...groups];
+}
+
+function explainGroup(models: readonly ModelSummary[]): string[] {
   const timed = models.filter((m) => m.wall_seconds !== null).sort((a, b) => (a.wall_seconds ?? 0) - (b.wall_seconds ?? 0));
   const untimed = models.filter((m) => m.wall_seconds === null).map((m) => m.name);
   const out: string[] = [];
@@ -91,6 +115,22 @@ export function timeExplanations(models: readonly ModelSummary[]): string[] {
   if (untimed.length > 0) out.push(`Training time is not recorded for ${joinNames(untimed)}, so ${untimed.length > 1 ? "they are" : "it is"} left out of this comparison.`);
   if (timed.length === 1 && untimed.length === 0) out.push(`Only one run (${ref?.name ?? ""}); there is no time gap to explain.`);
   return out;
+}
+
+/** "For comparison, <source>: b took 2.52× as long as a (…); here 2.9× (…)." for the runs that carry a published time. */
+function referenceLines(models: readonly ModelSummary[]): string[] {
+  const withRef = models.filter((m) => m.reference_wall_seconds !== null && m.reference_wall_seconds > 0)
+    .sort((a, b) => (a.reference_wall_seconds ?? 0) - (b.reference_wall_seconds ?? 0));
+  const fast = withRef[0];
+  if (fast === undefined || withRef.length < 2) return [];
+  return withRef.slice(1).map((slow) => {
+    const rr = (slow.reference_wall_seconds ?? 0) / (fast.reference_wall_seconds ?? 1);
+    const source = slow.reference_source === fast.reference_source ? slow.reference_source : `${slow.reference_source} / ${fast.reference_source}`;
+    const ref = `For comparison, ${source}: ${slow.name} took ${fmtRatio(rr)} as long as ${fast.name} ` +
+      `(${fmtDuration(slow.reference_wall_seconds ?? 0)} vs ${fmtDuration(fast.reference_wall_seconds ?? 0)})`;
+    if (slow.wall_seconds === null || fast.wall_seconds === null || fast.wall_seconds <= 0) return `${ref}.`;
+    return `${ref}; here the ratio is ${fmtRatio(slow.wall_seconds / fast.wall_seconds)} (${fmtDuration(slow.wall_seconds)} vs ${fmtDuration(fast.wall_seconds)}).`;
+  });
 }
 
 /** A factor's share of the gap is listed only when the gap is at least this ratio and every factor adds to it. */
@@ -115,7 +155,8 @@ export function explainPair(slow: ModelSummary, fast: ModelSummary): string {
   }
   const rf = (slow.flops_per_token ?? 0) / (fast.flops_per_token ?? 1);
   const lf = Math.log(rf);
-  const rtok = (slow.tokens_seen ?? 0) > 0 && (fast.tokens_seen ?? 0) > 0 ? (slow.tokens_seen ?? 0) / (fast.tokens_seen ?? 1) : null;
+  // tokens the models computed: with prefix sharing a pair's common prompt runs once, so that is where FLOPs went
+  const rtok = (slow.tokens_computed ?? 0) > 0 && (fast.tokens_computed ?? 0) > 0 ? (slow.tokens_computed ?? 0) / (fast.tokens_computed ?? 1) : null;
   const lTok = rtok === null ? 0 : Math.log(rtok);
   const lSlow = lt - lf - lTok; // > 0: slow ran at lower achieved FLOP/s
   const recorded = (slow.achieved_gflops ?? 0) > 0 && (fast.achieved_gflops ?? 0) > 0 ? (slow.achieved_gflops ?? 0) / (fast.achieved_gflops ?? 1) : null;

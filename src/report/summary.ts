@@ -10,6 +10,8 @@ export interface ModelSummary {
   params_trainable: number | null;
   steps: number | null;
   tokens_seen: number | null;
+  /** token positions the model computed: tokens_seen less what prefix sharing saved */
+  tokens_computed: number | null;
   pairs_seen: number | null;
   wall_seconds: number | null;
   pairs_per_second: number | null;
@@ -25,6 +27,10 @@ export interface ModelSummary {
   flops_per_token: number | null;
   achieved_gflops: number | null;
   matmul_peak_gflops: number | null;
+  /** "lora" or "full" when run.json records it; runs are compared on time within one tuning */
+  tuning: "lora" | "full" | null;
+  reference_wall_seconds: number | null;
+  reference_source: string | null;
 }
 
 function first(...vs: (number | undefined | null)[]): number | null {
@@ -56,6 +62,7 @@ export function summarize(run: RunRecord): ModelSummary {
     params_trainable: first(i?.params_trainable),
     steps: first(i?.steps, ts?.global_step, lastTrain?.step),
     tokens_seen: tokens,
+    tokens_computed: first(i?.tokens_computed, tokens),
     pairs_seen: pairs,
     wall_seconds: wall,
     pairs_per_second: first(i?.pairs_per_second, ts?.train_samples_per_second, ratioOf(pairs, wall)),
@@ -69,8 +76,11 @@ export function summarize(run: RunRecord): ModelSummary {
     eval_pairs: first(i?.eval_pairs),
     peak_rss_bytes: first(i?.peak_rss_bytes),
     flops_per_token: fpt,
-    achieved_gflops: first(i?.achieved_gflops, fpt !== null && tokens !== null && wall ? (fpt * tokens) / wall / 1e9 : undefined),
+    achieved_gflops: first(i?.achieved_gflops, fpt !== null && tokens !== null && wall ? (fpt * (first(i?.tokens_computed, tokens) ?? 0)) / wall / 1e9 : undefined),
     matmul_peak_gflops: first(i?.matmul_peak_gflops),
+    tuning: i?.lora === undefined ? null : i.lora ? "lora" : "full",
+    reference_wall_seconds: i?.reference?.wall_seconds ?? null,
+    reference_source: i?.reference?.source ?? null,
   };
 }
 

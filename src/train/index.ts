@@ -58,7 +58,7 @@ export {
   opKindOf, parseOrtProfile, readOrtProfile, opSecondsByKind, measureMatmulPeak, profileTrainingSteps, profilePrefix, TIME_KINDS,
 } from "./profile.js";
 export type { OpKind, TimeKind, OrtNodeEvent, OrtRunEvent, OrtProfile, StepProfile } from "./profile.js";
-export { parseStudySpec, loadStudySpec, studyPreset, STUDY_PRESETS } from "./study-spec.js";
+export { parseStudySpec, loadStudySpec, modelTraining, studyPreset, STUDY_PRESETS } from "./study-spec.js";
 export type { StudySpec, StudyModel } from "./study-spec.js";
 
 // the RewardTrainer: one loop (trainer.ts), the pair batches it feeds, the pairwise loss, evaluation, run.json

@@ -15,6 +15,8 @@ export const COUNTERS_NAME = "rewardlab_counters.json";
 
 export interface RunCounters {
   tokens_seen: number;
+  /** token positions the forward passes computed (prefix-shared rows compute a shared prompt once); FLOP/s use these */
+  tokens_computed: number;
   skipped_nonfinite_steps: number;
   wall_seconds: number;
 }
@@ -79,7 +81,7 @@ export function readCheckpoint(dir: string, graph: TrainingGraph): ResumedState 
   const training = readTrainingState(dir);
   const tsFile = path.join(dir, TRAINER_STATE_NAME);
   const trainerState = existsSync(tsFile) ? readTrainerState(tsFile) : null;
-  let counters: RunCounters = { tokens_seen: 0, skipped_nonfinite_steps: 0, wall_seconds: 0 };
+  let counters: RunCounters = { tokens_seen: 0, tokens_computed: 0, skipped_nonfinite_steps: 0, wall_seconds: 0 };
   const cf = path.join(dir, COUNTERS_NAME);
   if (existsSync(cf)) counters = { ...counters, ...(JSON.parse(readFileSync(cf, "utf8")) as Partial<RunCounters>) };
   return { optimizer, training, trainerState, counters };

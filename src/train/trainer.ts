@@ -92,7 +92,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   let globalStep = 0, epoch = 0, batchInEpoch = 0, pairsSeen = 0;
   let epochRng = rng.state();
   let perm = epochOrder(rng.permutation(N));
-  let counters: RunCounters = { tokens_seen: 0, skipped_nonfinite_steps: 0, wall_seconds: 0 };
+  let counters: RunCounters = { tokens_seen: 0, tokens_computed: 0, skipped_nonfinite_steps: 0, wall_seconds: 0 };
   const trainerState = newTrainerState({ ...c, train_batch_size: c.per_device_train_batch_size, max_steps: totalSteps });
   trainerState.num_train_epochs = Math.ceil(totalSteps / updatesPerEpoch({ numPairs: N, ...c }));
 
@@ -166,6 +166,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
           mean_reward: bm.mean_reward, max_reward: bm.max_reward });
         stepLoss += r.loss / micro;
         counters.tokens_seen += batch.tokens;
+        counters.tokens_computed += batch.computedTokens;
         pairsSeen += pairs.length;
         batchInEpoch++;
       }
@@ -249,7 +250,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       lora: lora !== null, layout: c.layout, group_by_length: c.group_by_length,
       params_total: model.weights.numel + loraParams, params_trainable: graph.params.length,
       flops_per_token: flopsPerToken(model, meanRowTokens, lora ? { params: loraParams } : null),
-      tokens_seen: counters.tokens_seen, pairs_seen: pairsSeen, steps: globalStep, wall_seconds: wallSeconds,
+      tokens_seen: counters.tokens_seen, tokens_computed: counters.tokens_computed, pairs_seen: pairsSeen, steps: globalStep, wall_seconds: wallSeconds,
       pairs_per_second: pairsSeen / wallSeconds, tokens_per_second: counters.tokens_seen / wallSeconds,
       peak_rss_bytes: process.resourceUsage().maxRSS * 1024, skipped_nonfinite_steps: counters.skipped_nonfinite_steps,
       final_eval_loss: ev?.eval_loss ?? null, final_eval_accuracy: ev?.eval_accuracy ?? null,

@@ -8,7 +8,8 @@ import { GPT2, OPT, readJson, TRL } from "./fixtures.js";
 function model(over: Partial<ModelSummary>): ModelSummary {
   const none = Object.fromEntries(SUMMARY_JSON_FIELDS.map((k) => [k, null]));
   return { ...none, model_type: null, source: "rewardlab", tokens_seen: null, best_eval_loss: null, eval_pairs: null,
-    achieved_gflops: null, matmul_peak_gflops: null, name: "m", ...over } as ModelSummary;
+    achieved_gflops: null, matmul_peak_gflops: null, name: "m", tuning: null, reference_wall_seconds: null, reference_source: null,
+    ...over, tokens_computed: over.tokens_computed ?? over.tokens_seen ?? null } as ModelSummary;
 }
 
 test("summarize takes run.json figures for a rewardlab run", () => {
@@ -105,6 +106,28 @@ test("time explanations use the fastest run with FLOPs as the reference", () => 
   assert.equal(lines.length, 2);
   assert.match(lines[0] ?? "", /^opt-small took 2\.4× as long as gpt2-small .*: it processed 1\.01× the tokens, needs 2\.0× the FLOPs per token and ran at 0\.85× the achieved FLOP\/s \(39% vs 46% of the measured matmul peak\)\. Of the gap, 1% comes from the tokens processed, 81% from the FLOPs per token and 19% from the lower achieved FLOP\/s\.$/);
   assert.match(lines[1] ?? "", /^gpt2-small took 2\.3× as long as trl-gpt2 .*not recorded for trl-gpt2/);
+});
+
+test("time explanations compare runs of one tuning, and set a published ratio beside the measured one", () => {
+  const study = "the study (A100)";
+  const run = (name: string, tuning: "lora" | "full", wall: number, fpt: number, ref: number | null): ModelSummary => model({
+    name, tuning, wall_seconds: wall, flops_per_token: fpt, tokens_seen: 1000, achieved_gflops: (fpt * 1000) / wall / 1e9, matmul_peak_gflops: 0.1,
+    reference_wall_seconds: ref, reference_source: ref === null ? null : study,
+  });
+  const lines = timeExplanations([run("gpt2-lora", "lora", 23, 1e6, 1998), run("opt-lora", "lora", 73, 2.5e6, 5034),
+    run("gpt2-full", "full", 39, 1.5e6, null), run("opt-full", "full", 150, 3.6e6, null)]);
+  assert.equal(lines.length, 3);
+  assert.match(lines[0] ?? "", /^With LoRA: opt-lora took 3\.2× as long as gpt2-lora \(1m13s vs 23s\): it needs 2\.5× the FLOPs per token/);
+  assert.equal(lines[1], "With LoRA: For comparison, the study (A100): opt-lora took 2.5× as long as gpt2-lora (1h23m54s vs 33m18s); here the ratio is 3.2× (1m13s vs 23s).");
+  assert.match(lines[2] ?? "", /^With full fine-tuning: opt-full took 3\.8× as long as gpt2-full \(2m30s vs 39s\): it needs 2\.4× the FLOPs per token/);
+  // one tuning (or none recorded): no prefix, as before
+  assert.doesNotMatch(timeExplanations([run("a", "lora", 10, 1e6, null), run("b", "lora", 20, 1e6, null)]).join(" "), /^With/);
+});
+
+test("time explanation: the tokens factor counts computed tokens (prefix sharing runs a shared prompt once)", () => {
+  const fast = model({ name: "a", wall_seconds: 100, flops_per_token: 1e6, tokens_seen: 1000, tokens_computed: 600, achieved_gflops: 0.006, matmul_peak_gflops: 0.1 });
+  const slow = model({ name: "b", wall_seconds: 200, flops_per_token: 1e6, tokens_seen: 1000, tokens_computed: 1000, achieved_gflops: 0.005, matmul_peak_gflops: 0.1 });
+  assert.match(explainPair(slow, fast), /^b took 2\.0× as long as a \(3m20s vs 1m40s\): it processed 1\.7× the tokens/);
 });
 
 test("formatting", () => {

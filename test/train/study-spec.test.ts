@@ -1,12 +1,12 @@
 // The study spec: JSON / YAML parsing, defaults, errors that name the file, line and field; the presets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { InputError } from "../../src/errors.js";
 import { parseGPT2Config, parseOPTConfig } from "../../src/models/index.js";
-import { DEFAULT_REWARD_CONFIG, loadStudySpec, parseStudySpec, studyPreset, STUDY_PRESETS } from "../../src/train/index.js";
+import { DEFAULT_REWARD_CONFIG, loadStudySpec, modelTraining, parseStudySpec, studyPreset, STUDY_PRESETS } from "../../src/train/index.js";
 
 function inputError(fn: () => unknown): InputError {
   try {
@@ -104,4 +104,47 @@ test("the seed preset is the study's setup", () => {
   assert.deepEqual([t.use_lora, t.lora_r, t.lora_alpha, t.learning_rate, t.per_device_train_batch_size, t.max_steps, t.max_length, t.logging_steps],
     [true, 16, 16, 1.41e-5, 4, 10_000, 512, 1000]);
   assert.match(inputError(() => studyPreset("sed")).hint ?? "", /did you mean "seed"/);
+});
+
+test("per-model training fields override the shared block; a published reference time is kept for the report", () => {
+  const s = parseStudySpec({
+    models: [
+      { name: "a", model: "gpt2", training: { use_lora: true, lora_r: 8 }, reference: { wall_seconds: 1998, source: "the study" } },
+      { name: "b", model: "gpt2" },
+    ],
+    training: { max_steps: 7, learning_rate: 0.01 },
+  }, "s.json");
+  const [a, b] = s.models;
+  assert.ok(a && b);
+  assert.deepEqual(a.training, { use_lora: true, lora_r: 8 });
+  assert.deepEqual(a.reference, { wall_seconds: 1998, source: "the study" });
+  assert.deepEqual([b.training, b.reference], [{}, null]);
+  const ca = modelTraining(s.training, a), cb = modelTraining(s.training, b);
+  assert.deepEqual([ca.use_lora, ca.lora_r, ca.max_steps, ca.learning_rate], [true, 8, 7, 0.01]);
+  assert.deepEqual([cb.use_lora, cb.max_steps], [false, 7]);
+
+  assert.match(inputError(() => parseStudySpec({ models: [{ name: "a", model: "gpt2" }, { name: "b", model: "x", training: { learning_rate: "fast" } }] }, "s.json")).format(),
+    /field "models\[1\]\.training\.learning_rate": expected a number, got the string "fast"/);
+  assert.match(inputError(() => parseStudySpec({ models: [{ name: "a", model: "gpt2", training: { lora_rr: 4 } }] }, "s.json")).format(),
+    /field "models\[0\]\.training\.lora_rr": unknown RewardConfig field/);
+  assert.match(inputError(() => parseStudySpec({ models: [{ name: "a", model: "gpt2", reference: { wall_seconds: -1, source: "x" } }] }, "s.json")).format(),
+    /field "models\[0\]\.reference": expected \{wall_seconds: a number > 0, source: a string\}/);
+});
+
+test("the seed-shapes preset: gpt2 and opt-350m at full size, random init, the shipped hh-rlhf sample, LoRA r=16 and full", () => {
+  const s = studyPreset("seed-shapes");
+  assert.ok(existsSync(s.data), s.data);
+  assert.equal(s.eval_data, null);
+  assert.deepEqual(s.models.map((m) => m.name), ["gpt2-lora", "opt-350m-lora", "gpt2-full", "opt-350m-full"]);
+  const [gl, ol] = s.models;
+  assert.ok(gl?.config && ol?.config);
+  const gpt2 = parseGPT2Config(gl.config as Record<string, unknown>, "gpt2");
+  const opt = parseOPTConfig(ol.config as Record<string, unknown>, "opt");
+  assert.deepEqual([gpt2.n_embd, gpt2.n_layer, gpt2.n_head, gpt2.n_positions], [768, 12, 12, 1024]);
+  assert.deepEqual([opt.hidden_size, opt.num_hidden_layers, opt.ffn_dim, opt.word_embed_proj_dim, opt.do_layer_norm_before], [1024, 24, 4096, 512, false]);
+  const c = s.models.map((m) => modelTraining(s.training, m));
+  assert.deepEqual(c.map((x) => x.use_lora), [true, true, false, false]);
+  assert.deepEqual([c[0]?.lora_r, c[0]?.lora_alpha, c[0]?.per_device_train_batch_size, c[0]?.max_length], [16, 16, 4, 512]);
+  // the study's own times ride along on the LoRA runs: 33:18 and 1:23:54
+  assert.deepEqual(s.models.map((m) => m.reference?.wall_seconds ?? null), [1998, 5034, null, null]);
 });
