@@ -63,6 +63,9 @@ test("export-trl: Parquet holds rewardlab's ids under TRL's columns; YAML, accel
   assert.deepEqual(y["lora_modules_to_save"], ["score"]);
   assert.equal(y["lora_task_type"], "SEQ_CLS");
 
+  // PyYAML reads a bare no as false
+  assert.match(readFileSync(path.join(out, "accelerate/ddp.yaml"), "utf8"), /^downcast_bf16: "no"$/m);
+  assert.match(readFileSync(path.join(out, "configs/tiny.yaml"), "utf8"), /^lr_scheduler_type: "linear"$/m);
   const ddp = parseYaml(readFileSync(path.join(out, "accelerate/ddp.yaml"), "utf8")) as Record<string, unknown>;
   assert.equal(ddp["distributed_type"], "MULTI_GPU");
   assert.equal(ddp["num_processes"], 4);

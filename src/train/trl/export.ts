@@ -19,6 +19,8 @@ import { writeTrlParquet } from "./parquet.js";
 import { trlArgs, trlWarnings } from "./trl-config.js";
 
 export const EXPORT_JSON = "export.json";
+// PyYAML (YAML 1.1) reads a bare no / NO as false: every string is quoted, so "no" stays the string TRL expects
+const YAML_OPTIONS = { defaultStringType: "QUOTE_DOUBLE", defaultKeyType: "PLAIN" } as const;
 export const LAUNCH_NAMES = ["cpu", "single", "ddp", "zero2", "zero3"] as const;
 export type LaunchName = (typeof LAUNCH_NAMES)[number];
 
@@ -115,7 +117,7 @@ export async function exportTrl(o: ExportTrlOptions): Promise<ExportJson> {
     const outputDir = `runs/${m.name}`, configFile = `configs/${m.name}.yaml`;
     const args = trlArgs(c, { modelType: src.config.model_type, modelPath, dataDir: data.dir, hasEval: data.eval > 0, outputDir, bf16 });
     mkdirSync(path.join(out, "configs"), { recursive: true });
-    writeFileSync(path.join(out, configFile), `# TRL ${m.name}: \`trl reward --config ${configFile}\` or ${LAUNCHER_NAME} --config ${configFile}\n${toYaml(args)}`);
+    writeFileSync(path.join(out, configFile), `# TRL ${m.name}: \`trl reward --config ${configFile}\` or ${LAUNCHER_NAME} --config ${configFile}\n${toYaml(args, YAML_OPTIONS)}`);
     const run = `${LAUNCHER_NAME} --config ${configFile}`;
     models.push({
       name: m.name, config: configFile, model: modelPath, output_dir: outputDir, data: data.dir, train_pairs: data.train, eval_pairs: data.eval,
@@ -135,7 +137,7 @@ export async function exportTrl(o: ExportTrlOptions): Promise<ExportJson> {
   // ---- accelerate configs, launcher, README, export.json ----
   mkdirSync(path.join(out, "accelerate"), { recursive: true });
   for (const setup of ACCELERATE_SETUPS) {
-    writeFileSync(path.join(out, "accelerate", `${setup}.yaml`), toYaml(accelerateConfig(setup, { numProcesses, bf16 })));
+    writeFileSync(path.join(out, "accelerate", `${setup}.yaml`), toYaml(accelerateConfig(setup, { numProcesses, bf16 }), YAML_OPTIONS));
   }
   writeFileSync(path.join(out, LAUNCHER_NAME), LAUNCHER);
   const launch = Object.fromEntries(LAUNCH_NAMES.map((n) => [n, models.map((m) => m.launch[n])])) as Record<LaunchName, string[]>;

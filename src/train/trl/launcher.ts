@@ -30,6 +30,8 @@ def main():
         peft_config=get_peft_config(model_args),
     )
     trainer.train()
+    # trainer_state.json at the top of output_dir: the whole log_history, train_runtime included (rewardlab report)
+    trainer.save_state()
     trainer.save_model(training_args.output_dir)
     trainer.accelerator.print(f"saved {training_args.output_dir}")
 
