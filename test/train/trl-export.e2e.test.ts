@@ -126,3 +126,38 @@ test("one process, the same first batch: TRL's step-1 loss equals rewardlab's to
     `grad_norm TRL ${trlStep.grad_norm} rewardlab ${String(rlStep["grad_norm"])}`);
   assert.ok(diff <= 1e-4, `step-1 loss differs by ${diff}`);
 });
+
+test("a TRL LoRA run (modules_to_save score, length-grouped): rewardlab scores its adapter folders as PEFT does", { skip, timeout: 300_000 }, async () => {
+  const root = tmp(), exp = path.join(root, "export");
+  exportTiny(exp, { train: 16, eval: 8 }, ["--max-steps", "3", "--per-device-train-batch-size", "4", "--use-lora", "--lora-r", "4",
+    "--learning-rate", "0.01", "--save-steps", "2", "--group-by-length"]);
+  run(PY as string, ["launch_trl.py", "--config", "configs/gpt2-tiny.yaml"], exp);
+  const rows = (await openPairSet("builtin", { split: "test", tokenizer: "builtin:gpt2", maxLength: 256, into: path.join(root, "ids") })).pairs;
+  const ids: number[][] = [];
+  for (let i = 0; i < 4; i++) ids.push(Array.from(rows.pair(i).input_ids_chosen), Array.from(rows.pair(i).input_ids_rejected));
+  writeFileSync(path.join(root, "ids.json"), JSON.stringify(ids));
+  writeFileSync(path.join(root, "peft_rewards.py"), `
+import json, sys, torch
+from peft import PeftModel
+from transformers import AutoModelForSequenceClassification
+base, ids, out = sys.argv[1], json.load(open(sys.argv[2])), {}
+for d in sys.argv[3:]:
+    m = PeftModel.from_pretrained(AutoModelForSequenceClassification.from_pretrained(base), d).eval()
+    with torch.no_grad():
+        out[d] = [m(torch.tensor([r])).logits[0, 0].item() for r in ids]
+print(json.dumps(out))`);
+  const dirs = [path.join(exp, "runs/gpt2-tiny"), path.join(exp, "runs/gpt2-tiny/checkpoint-2")];
+  const ref = JSON.parse(run(PY as string, [path.join(root, "peft_rewards.py"), path.join(exp, "models/gpt2-tiny"), path.join(root, "ids.json"), ...dirs], root)) as Record<string, number[]>;
+  const base = await RewardModel.load(path.join(exp, "models/gpt2-tiny")).score(ids);
+  for (const d of dirs) {
+    const { model } = await RewardModel.fromPretrained(d);
+    const got = await model.score(ids);
+    await model.release();
+    const want = ref[d] as number[];
+    const diff = Math.max(...want.map((r, i) => Math.abs(r - (got[i] as number))));
+    const moved = Math.max(...want.map((r, i) => Math.abs(r - (base[i] as number))));
+    console.log(`TRL LoRA adapter ${path.relative(exp, d)}: rewardlab vs PEFT max |diff| ${diff.toExponential(2)} (the adapter moved rewards by up to ${moved.toFixed(4)})`);
+    assert.ok(diff <= 1e-5, `${d}: max |diff| ${diff}`);
+    assert.ok(moved > 1e-3, "the adapter changed the rewards");
+  }
+});

@@ -34,11 +34,12 @@ test("export-trl: Parquet holds rewardlab's ids under TRL's columns; YAML, accel
   const ref = await openPairSet("builtin", { split: "train", tokenizer: "builtin:gpt2", maxLength: 256, into: path.join(tmp(), "p") });
   const rows = await parquetReadObjects({ file: await asyncBufferFromFile(path.join(out, "data/tokenizer-1/train.parquet")) });
   assert.equal(rows.length, 12);
-  assert.deepEqual(Object.keys(rows[0] as object).sort(), ["chosen_ids", "rejected_ids"]);
+  assert.deepEqual(Object.keys(rows[0] as object).sort(), ["chosen_ids", "length", "rejected_ids"]);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i] as { chosen_ids: number[]; rejected_ids: number[] };
     assert.deepEqual(r.chosen_ids, Array.from(ref.pairs.pair(i).input_ids_chosen));
     assert.deepEqual(r.rejected_ids, Array.from(ref.pairs.pair(i).input_ids_rejected));
+    assert.equal((r as unknown as { length: number }).length, Math.max(r.chosen_ids.length, r.rejected_ids.length));
   }
   assert.equal((await parquetReadObjects({ file: await asyncBufferFromFile(path.join(out, "data/tokenizer-1/test.parquet")) })).length, 5);
 
@@ -53,6 +54,7 @@ test("export-trl: Parquet holds rewardlab's ids under TRL's columns; YAML, accel
   assert.equal(y["max_steps"], 20);
   assert.equal(y["learning_rate"], 1e-4);
   assert.equal(y["train_sampling_strategy"], "group_by_length");
+  assert.equal(y["remove_unused_columns"], false);
   assert.equal(y["eval_strategy"], "steps");
   assert.equal(y["eval_steps"], 5);
   assert.equal(y["bf16"], false);

@@ -21,6 +21,9 @@ def main():
     files = {split: f for split, f in files.items() if os.path.exists(f)}
     data = load_dataset("parquet", data_files=files)
     training_args.model_init_kwargs = {"dtype": model_args.dtype}
+    # TrlParser hands a one-item YAML list over as a bare string, which PEFT would take as a full-name regex
+    if isinstance(model_args.lora_target_modules, str):
+        model_args.lora_target_modules = [model_args.lora_target_modules]
     evaluate = training_args.eval_strategy != "no" and "test" in data
     trainer = RewardTrainer(
         model=model_args.model_name_or_path,

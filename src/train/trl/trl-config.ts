@@ -58,6 +58,9 @@ export function trlArgs(c: RewardConfig, o: TrlArgsOptions): TrlArgs {
     adam_epsilon: c.adam_epsilon,
     max_grad_norm: c.max_grad_norm,
     train_sampling_strategy: c.group_by_length ? "group_by_length" : "random",
+    // the sampler reads the Parquet's length column, which the Trainer would otherwise drop before sampling (the
+    // collator reads only chosen_ids, rejected_ids and margin)
+    ...(c.group_by_length ? { remove_unused_columns: false } : {}),
     logging_steps: c.logging_steps,
     eval_strategy: evaluating ? c.eval_strategy : "no",
     ...(evaluating && c.eval_strategy === "steps" ? { eval_steps: c.eval_steps ?? c.logging_steps } : {}),
@@ -92,7 +95,10 @@ export function trlWarnings(c: RewardConfig, o: { numProcesses: number; bf16: bo
     w.push('layout: "prefix-shared" (one forward over the shared prompt prefix) is rewardlab\'s own; TRL concatenates chosen and rejected rows (the standard layout): same rewards up to float rounding, more compute');
   }
   if (c.group_by_length) {
-    w.push("group_by_length: mapped to train_sampling_strategy: group_by_length (HF's LengthGroupedSampler over chosen+rejected lengths); rewardlab groups by the row length of its layout");
+    w.push("group_by_length: mapped to train_sampling_strategy: group_by_length (HF's LengthGroupedSampler over the Parquet's length column, the longer side of each pair, with remove_unused_columns: false so the column reaches the sampler); rewardlab groups by the row length of its layout, the same for the standard layout");
+  }
+  if (c.use_lora && (c.lora_target_modules?.length ?? 1) === 1) {
+    w.push("trl reward: TrlParser reads a one-item lora_target_modules list as one string, which PEFT matches as a regex against full module names (no match); launch_trl.py turns it back into a list, so use the launcher lines");
   }
   if (c.threads !== null) w.push(`threads: ${c.threads} onnxruntime threads has no TRL equivalent (torch uses OMP_NUM_THREADS); not exported`);
   if (c.skip_nonfinite) w.push("skip_nonfinite: TRL has no equivalent (HF's logging_nan_inf_filter only hides such losses from the log); not exported");
