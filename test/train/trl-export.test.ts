@@ -2,7 +2,8 @@
 // the YAML, the warnings, and the overwrite rule. trl-export.e2e.test.ts runs the folder with TRL itself.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
@@ -96,4 +97,19 @@ test("export-trl: an existing folder is an error unless overwrite", async () => 
   const again = await exportTrl({ spec: spec({ save_steps: 0 }), out, overwrite: true });
   assert.ok(again.warnings.some((w) => w.startsWith("save_steps 0")));
   assert.ok(!again.warnings.some((w) => w.startsWith("threads")), "the folder is the new export's");
+});
+
+test("export-trl CLI: bad input is one line and exit 2", () => {
+  const out = tmp();
+  writeFileSync(path.join(out, "keep.txt"), "x");
+  const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/rewardlab.js", "export-trl", ...args], { encoding: "utf8" });
+  const exists = cli("--model", "config:gpt2-tiny", "--out", out);
+  assert.equal(exists.status, 2);
+  assert.match(exists.stderr, /output folder exists and is not empty\nhint: pass --overwrite/);
+  const ds = cli("--model", "config:gpt2-tiny", "--out", path.join(out, "x"), "--deepspeed", "zero4");
+  assert.equal(ds.status, 2);
+  assert.match(ds.stderr, /--deepspeed: expected zero2 or zero3, got "zero4"/);
+  const data = cli("--preset", "default", "--data", "builtin", "--out", path.join(out, "y"));
+  assert.equal(data.status, 2);
+  assert.match(data.stderr, /--data goes with --model/);
 });
