@@ -4,6 +4,7 @@ import { RewardlabError } from "../errors.js";
 import { formatHelp } from "./args.js";
 import type { Command } from "./command.js";
 import { dataStatsCommand } from "./data-stats.js";
+import { exportTrlCommand } from "./export-trl.js";
 import { mergeCommand } from "./merge.js";
 import { prepareCommand } from "./prepare.js";
 import { reportCommand } from "./report.js";
@@ -19,6 +20,7 @@ const COMMANDS: readonly Command[] = [
   trainCommand, mergeCommand,
   scoreCommand,
   serveCommand,
+  exportTrlCommand,
 ];
 
 function usage(): string {

@@ -17,6 +17,7 @@ export { cachedTokenizer, localTokenizerSource } from "./tokenizer-source.js";
 // prepared directories
 export { preparePairs, type PrepareOptions, type PrepareProgress, type PrepareSummary } from "./prepare.js";
 export { openPrepared, isPreparedDir, readPreparedMeta, type PreparedPairs } from "./prepared/open.js";
+export { listOfInt32 } from "./prepared/parquet-writer.js";
 export { OUTPUT_LAYOUTS, PREPARED_FORMAT, PREPARED_FORMAT_VERSION, INDEX_FIELDS, type OutputLayout, type PreparedMeta } from "./prepared/format.js";
 
 // stats

@@ -7,6 +7,7 @@ import { hubListFiles, hubSnapshot, looksLikeHubId } from "../hub/index.js";
 import { loadWeights, saveWeights } from "./checkpoint.js";
 import { numLabels, type RawConfig } from "./config.js";
 import { configFromObject, readConfigFile, rewardConfigJson, type ConfigFile } from "./hf-config.js";
+import { isAdapterDir, loadPeftAdapter, mergeLoraInto } from "./lora.js";
 import { modelDefFor, type ModelConfig, type ModelDef } from "./registry.js";
 import { batchFeeds, buildRewardGraph, weightFeeds } from "./reward-graph.js";
 import { Weights } from "./weights.js";
@@ -67,10 +68,19 @@ export class RewardModel {
     return hubSnapshot(spec, { allow: (f: string) => HUB_FILES.test(f) || weights.test(f) });
   }
 
-  /** load() of a folder or hub model id; returns the folder too (its tokenizer files are next to the weights). */
+  /**
+   * load() of a folder or hub model id; returns the folder too (its tokenizer files are next to the weights). A PEFT
+   * LoRA adapter folder (adapter_config.json, no config.json: rewardlab's LoRA final/, TRL's output_dir) loads its
+   * base model with the adapter folded in (the saved score head included).
+   */
   static async fromPretrained(spec: string, opts: LoadOptions = {}): Promise<{ model: RewardModel; dir: string }> {
     const dir = await RewardModel.resolve(spec);
-    return { model: RewardModel.load(dir, opts), dir };
+    if (!isAdapterDir(dir) || existsSync(path.join(dir, "config.json"))) return { model: RewardModel.load(dir, opts), dir };
+    const adapter = loadPeftAdapter(dir);
+    const model = RewardModel.load(await RewardModel.resolve(adapterBase(dir, adapter.config.base_model_name_or_path)), opts);
+    mergeLoraInto(model.weights, adapter, model.modelType);
+    return { model: new RewardModel(model.def, model.config, model.configFile, model.weights,
+      [...model.notes, `LoRA adapter ${dir} folded into its base ${String(adapter.config.base_model_name_or_path)}`]), dir };
   }
 
   /** A randomly initialised model (HF _init_weights rules) from a config object; for benches and tests. */
@@ -138,4 +148,21 @@ export class RewardModel {
       if (bad !== undefined) throw new InputError(`row ${i}: token id ${bad} is outside the vocabulary [0, ${vocab})`);
     });
   }
+}
+
+/**
+ * The base model of an adapter: base_model_name_or_path as is when it exists; a relative path as recorded where the
+ * training ran (TRL's launcher runs in the export folder: models/<name>) found from a folder above the adapter;
+ * else a hub id.
+ */
+function adapterBase(adapterDir: string, base: string | null): string {
+  if (base === null || base === "") {
+    throw new InputError("adapter_config.json names no base_model_name_or_path", { file: path.join(adapterDir, "adapter_config.json") },
+      "merge it with `rewardlab merge --adapter <dir> --base <model>` and score the merged folder");
+  }
+  if (existsSync(base) || path.isAbsolute(base)) return base;
+  for (let d = path.resolve(adapterDir); d !== path.dirname(d); d = path.dirname(d)) {
+    if (existsSync(path.join(d, base, "config.json"))) return path.join(d, base);
+  }
+  return base;
 }

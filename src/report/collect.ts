@@ -23,13 +23,15 @@
 //                        on the same machine by the study; time_by_kind is seconds summed over profiled steps.
 //                        Accuracies and baselines are fractions in [0, 1]. Any field may be absent or null.
 // A Hugging Face / TRL output folder has only trainer_state.json (top level after training, and in each
-// checkpoint-N/); the top-level one is read, else the highest checkpoint's. config.json, if present, gives model_type.
+// checkpoint-N/); the top-level one is read, else the highest checkpoint's, else (no checkpoint saved) the TensorBoard
+// scalars under runs/ (tensorboard-log.ts). config.json, if present, gives model_type.
 // Unknown extra fields are ignored everywhere; a field of the wrong type is an InputError naming file:line and field.
 import { readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { readJsonLines } from "../data/index.js";
 import { InputError } from "../errors.js";
 import { describe, expectObj, isObj, optBool, optCount, optNum, optNumMap, optScalarMap, optStr, reqNum, type Origin } from "./fields.js";
+import { findTensorboardEvents, readTensorboardLog } from "./tensorboard-log.js";
 import { evalPoint, findTrainerState, isFile, readTrainerState } from "./trainer-state.js";
 
 export interface TrainPoint {
@@ -146,13 +148,15 @@ export function collectRun(dir: string): RunRecord {
   const stateFile = findTrainerState(dir);
   const hasMetrics = isFile(metricsFile);
   const hasRun = isFile(runFile);
-  if (!hasMetrics && !hasRun && stateFile === undefined) {
-    throw new InputError("not a run folder: found none of metrics.jsonl, run.json, trainer_state.json, checkpoint-N/trainer_state.json",
+  const events = !hasMetrics && !hasRun && stateFile === undefined ? findTensorboardEvents(dir) : [];
+  if (!hasMetrics && !hasRun && stateFile === undefined && events.length === 0) {
+    throw new InputError("not a run folder: found none of metrics.jsonl, run.json, trainer_state.json, checkpoint-N/trainer_state.json, runs/*/events.out.tfevents.*",
       { file: dir }, "pass a folder written by `rewardlab train`/`study` or a Hugging Face Trainer output_dir");
   }
   const info = hasRun ? readRunJson(runFile) : undefined;
   const metrics = hasMetrics ? readMetrics(metricsFile) : undefined;
-  const trainerState = stateFile !== undefined ? readTrainerState(stateFile, stateFile) : undefined;
+  const trainerState = stateFile !== undefined ? readTrainerState(stateFile, stateFile)
+    : events.length > 0 ? readTensorboardLog(events, path.join(dir, "runs")) : undefined;
   const curves = metrics ?? trainerState;
   const modelType = info?.model_type ?? readModelType(dir);
   return {

@@ -1,5 +1,6 @@
 // Public surface of src/report: run folders → typed records (collect), records → report files (render, write).
-// Other layers import only from this file. Nothing here imports from train: the run-folder contract is the interface.
+// Other layers import only from this file. The run-folder contract is the interface; the one import from train is
+// its TensorBoard event reader (tensorboard-log.ts), and rendering imports nothing from train.
 
 // collecting: the run-folder contract is documented at the top of collect.ts
 export { collectRun, collectRuns, readMetrics, readRunJson } from "./collect.js";

@@ -47,6 +47,12 @@ export function readTrainerState(file: string, displayName: string): TrainerStat
   if (!Array.isArray(history)) {
     throw new InputError(`expected a list of log dicts, got ${describe(history)}`, { file: displayName, field: "log_history" });
   }
+  return trainerStateFromLog(history, displayName, top);
+}
+
+/** A TrainerState from log dicts as the Trainer logs them (log_history, or TensorBoard scalars regrouped). */
+export function trainerStateFromLog(history: readonly unknown[], displayName: string, top: Record<string, unknown> = {}): TrainerState {
+  const o: Origin = { file: displayName };
   const state: TrainerState = {
     file: displayName,
     global_step: optCount(top, "global_step", o),

@@ -80,3 +80,9 @@ export { writeRunJson, RUN_JSON } from "./run-info.js";
 // setup shared by the train and study commands: model sources (folder, hub id, config:NAME, config object) and pair sets
 export { resolveModelSource, openPairSet, NAMED_CONFIGS } from "./setup.js";
 export type { ModelSource, ModelSourceOptions, PairSetOptions } from "./setup.js";
+
+// hand-off to TRL + accelerate: Parquet data, RewardConfig YAML, accelerate configs, launcher, README, export.json
+export { exportTrl, EXPORT_JSON, LAUNCH_NAMES } from "./trl/export.js";
+export type { ExportTrlOptions, ExportJson, ExportedModel, LaunchName } from "./trl/export.js";
+export { trlArgs, trlWarnings } from "./trl/trl-config.js";
+export type { TrlArgs, TrlArgsOptions } from "./trl/trl-config.js";

@@ -6,7 +6,8 @@ import type { PairWriter, PreparedMeta } from "./format.js";
 const ROW_GROUP = 10_000;
 const LIST_COLUMNS = ["input_ids_chosen", "attention_mask_chosen", "input_ids_rejected", "attention_mask_rejected"] as const;
 
-function listOfInt32(name: string): SchemaElement[] {
+/** A list<int32> column as pyarrow writes it (datasets reads it as a sequence of int32). */
+export function listOfInt32(name: string): SchemaElement[] {
   return [
     { name, repetition_type: "OPTIONAL", converted_type: "LIST", num_children: 1 },
     { name: "list", repetition_type: "REPEATED", num_children: 1 },
