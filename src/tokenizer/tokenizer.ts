@@ -12,13 +12,41 @@ export interface Tokenizer {
   readonly padTokenId: number | null;
   readonly eosTokenId: number | null;
   readonly bosTokenId: number | null;
+  readonly unkTokenId: number | null;
+  /** The special token strings as transformers exposes them (tokenizer.bos_token …), null when unset. */
+  readonly bosToken: string | null;
+  readonly eosToken: string | null;
+  readonly padToken: string | null;
+  readonly unkToken: string | null;
+  /** tokenizer_config.json model_max_length; null when absent or transformers' "no limit" placeholder (1e30). */
+  readonly modelMaxLength: number | null;
   /** True when encode prepends the BOS id (OPT: </s> = 2). */
   readonly addsBos: boolean;
-  /** = AutoTokenizer(text)["input_ids"], special tokens included. */
-  encode(text: string): number[];
+  /**
+   * = AutoTokenizer(text)["input_ids"]. addSpecialTokens (default true) false = add_special_tokens=False: no
+   * post-processor ids around the text; special-token strings inside the text are still matched.
+   */
+  encode(text: string, opts?: EncodeOptions): number[];
   /** Every id to its text, skipping nothing; invalid UTF-8 becomes U+FFFD. decode(encode(t)) minus BOS == t. */
   decode(ids: readonly number[]): string;
   tokenToId(token: string): number | undefined;
+}
+
+export interface EncodeOptions {
+  readonly addSpecialTokens?: boolean;
+}
+
+/** The named special tokens (strings and ids) and model_max_length, shared by every implementation. */
+export interface SpecialTokenInfo {
+  readonly bosToken: string | null;
+  readonly eosToken: string | null;
+  readonly padToken: string | null;
+  readonly unkToken: string | null;
+  readonly bosTokenId: number | null;
+  readonly eosTokenId: number | null;
+  readonly padTokenId: number | null;
+  readonly unkTokenId: number | null;
+  readonly modelMaxLength: number | null;
 }
 
 /** A token matched as a whole in raw text before pre-tokenization (tokenizer.json "added_tokens"). */
@@ -37,9 +65,7 @@ export interface TokenizerSpec {
   readonly vocab: ReadonlyMap<string, number>;
   readonly bpe: Bpe;
   readonly addedTokens: readonly AddedToken[];
-  readonly padTokenId: number | null;
-  readonly eosTokenId: number | null;
-  readonly bosTokenId: number | null;
+  readonly specials: SpecialTokenInfo;
   /** Ids the post-processor puts before / after every text. */
   readonly prefixIds: readonly number[];
   readonly suffixIds: readonly number[];
@@ -57,6 +83,12 @@ export class ByteLevelBpeTokenizer implements Tokenizer {
   readonly padTokenId: number | null;
   readonly eosTokenId: number | null;
   readonly bosTokenId: number | null;
+  readonly unkTokenId: number | null;
+  readonly bosToken: string | null;
+  readonly eosToken: string | null;
+  readonly padToken: string | null;
+  readonly unkToken: string | null;
+  readonly modelMaxLength: number | null;
   readonly addsBos: boolean;
   private readonly added: readonly AddedToken[];
   private readonly addedByContent: ReadonlyMap<string, number>;
@@ -64,18 +96,21 @@ export class ByteLevelBpeTokenizer implements Tokenizer {
 
   constructor(private readonly spec: TokenizerSpec) {
     this.vocabSize = spec.idBytes.length;
-    this.padTokenId = spec.padTokenId;
-    this.eosTokenId = spec.eosTokenId;
-    this.bosTokenId = spec.bosTokenId;
-    this.addsBos = spec.bosTokenId !== null && spec.prefixIds[0] === spec.bosTokenId;
+    ({
+      padTokenId: this.padTokenId, eosTokenId: this.eosTokenId, bosTokenId: this.bosTokenId, unkTokenId: this.unkTokenId,
+      bosToken: this.bosToken, eosToken: this.eosToken, padToken: this.padToken, unkToken: this.unkToken,
+      modelMaxLength: this.modelMaxLength,
+    } = spec.specials);
+    this.addsBos = this.bosTokenId !== null && spec.prefixIds[0] === this.bosTokenId;
     // Longest first, so that at one position the longest added token wins (HF: leftmost-longest).
     this.added = [...spec.addedTokens].filter((t) => t.content.length > 0).sort((a, b) => b.content.length - a.content.length);
     this.addedByContent = new Map(spec.addedTokens.map((t) => [t.content, t.id]));
   }
 
-  encode(text: string): number[] {
+  encode(text: string, opts?: EncodeOptions): number[] {
     if (typeof text !== "string") throw new TypeError(`encode: expected a string, got ${typeof text}`);
-    const out: number[] = [...this.spec.prefixIds];
+    const withSpecials = opts?.addSpecialTokens !== false;
+    const out: number[] = withSpecials ? [...this.spec.prefixIds] : [];
     let pos = 0;
     if (this.added.length > 0) {
       const next = this.added.map((t) => text.indexOf(t.content));
@@ -98,7 +133,7 @@ export class ByteLevelBpeTokenizer implements Tokenizer {
       }
     }
     this.encodeSegment(text, pos, text.length, out);
-    for (const id of this.spec.suffixIds) out.push(id);
+    if (withSpecials) for (const id of this.spec.suffixIds) out.push(id);
     return out;
   }
 
