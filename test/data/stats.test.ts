@@ -34,7 +34,8 @@ test("dataStats of a file equals stats of its prepared directory when nothing is
   const tok = await cachedTokenizer("builtin:gpt2");
   const text = await dataStats(FIXTURE, { threads: 0, maxLength: 100000 });
   const recs = fixtureRecords();
-  const lc = recs.map((r) => tok.encode(r.chosen).length), lr = recs.map((r) => tok.encode(r.rejected).length);
+  // + 1: the eos token TRL appends to standard text (the default)
+  const lc = recs.map((r) => tok.encode(r.chosen).length + 1), lr = recs.map((r) => tok.encode(r.rejected).length + 1);
   assert.equal(text.rows, 40);
   assert.equal(text.chosen.max, Math.max(...lc));
   assert.equal(text.longerWins, lc.filter((c, i) => c > (lr[i] as number)).length / 40);
