@@ -10,6 +10,7 @@ export { readJsonLines, textLines, type JsonLine } from "./readers/json-lines.js
 
 // tokenization (TRL's per-format rules: EOS, chat template) and length policy
 export { PairEncoder, encodeForReward, withEos, noChatTemplate, type EncodeSettings, type SideFailure } from "./encode.js";
+export { APPEND_EOS_TOKEN_KEY, recordEosRule, rewardTextEncoder, trainedEosRule } from "./model-encoding.js";
 export { sharedPrefixLength, tokenizeChunk, onesMask, type ChunkFailure, type TokenizedChunk, type TokenizedPair } from "./pairs.js";
 export { createChunkTokenizer, defaultThreads, type ChunkTokenizer, type TokenizerInfo } from "./pool.js";
 export { tokenizeStream, type PairChunk } from "./pipeline.js";
