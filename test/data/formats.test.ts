@@ -146,3 +146,18 @@ test("chat template variables: special tokens, add_generation_prompt false, mess
     { bos_token: "<s>" });
   assert.equal(t.render([user("a"), bot(" b ")]), "<s>|false|user=a;assistant= b ;|true");
 });
+
+test("hub layout: split names such as train_prefs, message lists from Parquet, a string prompt the conversations open with", async () => {
+  const hub = path.resolve("test/fixtures/data/hub-prefs");
+  const train = await readAll(hub, { split: "train_prefs" });
+  assert.deepEqual(train.files, [path.join(hub, "data/train_prefs-00000-of-00001.parquet")]);
+  assert.equal(train.pairs.length, 3);
+  const q = "train_prefs question 1: what is 1 + 1?";
+  assert.deepEqual([train.pairs[1]?.format, train.pairs[1]?.chosen, train.pairs[1]?.rejected],
+    ["chat", [user(q), bot("It is 2.")], [user(q), bot("Maybe 3?")]]);
+  assert.equal((await readAll(hub, { split: "test_prefs" })).pairs.length, 2);
+  const ids = await readAll(path.join(hub, "pretokenized.parquet"));
+  assert.deepEqual(ids.pairs.map((p) => [p.format, p.chosen, p.rejected, p.margin]), [["ids", [15496, 11, 995], [15496, 0], 0.5]]);
+  const other = writeJsonl(path.join(tempDir(), "p.jsonl"), [JSON.stringify({ prompt: "not the first turn", chosen: [user("a"), bot("b")], rejected: [user("a"), bot("c")] })]);
+  await assert.rejects(readAll(other), (e: unknown) => e instanceof InputError && e.format().includes('field "prompt": expected a list of messages'));
+});

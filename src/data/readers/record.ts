@@ -115,6 +115,11 @@ function sidesFromRecord(r: Record<string, unknown>, source: PairSource): PairSi
     const rejected = messages(r.rejected, "rejected", source);
     if (!Array.isArray(rejected)) return rejected;
     if (r.prompt === undefined) return { format: "chat", chosen, rejected };
+    // HuggingFaceH4/ultrafeedback_binarized: a string prompt that the conversations already open with (TRL's
+    // prompt + chosen would add a string to a list and fail); the prompt is already there, so it is not added again
+    if (typeof r.prompt === "string" && [chosen, rejected].every((c) => c[0]?.role === "user" && c[0].content === r.prompt)) {
+      return { format: "chat", chosen, rejected };
+    }
     // conversational explicit: the prompt's messages come first on both sides, rendered together (TRL)
     const prompt = messages(r.prompt, "prompt", source);
     if (!Array.isArray(prompt)) return prompt;
