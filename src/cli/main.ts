@@ -3,6 +3,7 @@
 import { RewardlabError } from "../errors.js";
 import { formatHelp } from "./args.js";
 import type { Command } from "./command.js";
+import { dataConvertCommand } from "./data-convert.js";
 import { dataStatsCommand } from "./data-stats.js";
 import { exportTrlCommand } from "./export-trl.js";
 import { mergeCommand } from "./merge.js";
@@ -15,7 +16,7 @@ import { studyCommand } from "./study.js";
 
 const COMMANDS: readonly Command[] = [
   prepareCommand,
-  dataStatsCommand,
+  dataStatsCommand, dataConvertCommand,
   studyCommand, reportCommand,
   trainCommand, mergeCommand,
   scoreCommand,

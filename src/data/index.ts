@@ -24,5 +24,8 @@ export { listOfInt32 } from "./prepared/parquet-writer.js";
 export { OUTPUT_LAYOUTS, PREPARED_FORMAT, PREPARED_FORMAT_VERSION, INDEX_FIELDS, type OutputLayout, type PreparedEncoding,
   type PreparedMeta } from "./prepared/format.js";
 
+// conversion
+export { convertToConversational, hhToConversational, type ConversationalPair, type ConvertOptions, type ConvertSummary } from "./convert.js";
+
 // stats
 export { dataStats, percentile, StatsAccumulator, type DataStats, type LengthSummary, type StatsOptions } from "./stats.js";
