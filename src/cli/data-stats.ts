@@ -28,6 +28,7 @@ export function formatStats(s: DataStats): string {
     ...(s.encoding !== undefined ? [`data: ${describeEncoding(s.encoding)}`] : []),
     ...(s.turns !== undefined ? [`messages per conversation (prompt and answer turns): chosen mean ${s.turns.chosen.mean.toFixed(1)} max ${s.turns.chosen.max}, ` +
       `rejected mean ${s.turns.rejected.mean.toFixed(1)} max ${s.turns.rejected.max}`] : []),
+    ...(s.templateTokens !== undefined ? ["tokens the chat template adds per conversation:", row("template", s.templateTokens)] : []),
     `identical pairs (chosen == rejected): ${s.identical}`,
     `both sides <= ${s.maxLength} tokens: ${s.withinMaxLength} of ${s.pairs} (${pct(s.withinMaxLength / s.pairs)})`,
     "tokens:",

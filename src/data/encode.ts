@@ -13,6 +13,8 @@ export interface EncodeSettings {
   readonly appendEosToken?: boolean;
   /** A chat template file (Jinja, or a tokenizer_config.json) replacing the tokenizer's own. */
   readonly chatTemplate?: string;
+  /** Also count the tokens a chat template adds around the message contents (data stats). */
+  readonly countTemplateTokens?: boolean;
 }
 
 /** The EOS rule of TRL's RewardTrainer for non-conversational text: add eos unless the text ends with it already. */
@@ -34,10 +36,23 @@ export interface SideFailure {
 
 export class PairEncoder {
   readonly appendEosToken: boolean;
+  readonly countTemplateTokens: boolean;
 
   private constructor(readonly tok: Tokenizer, readonly template: ChatTemplate | null, settings: EncodeSettings,
     private readonly tokenizerSource: string) {
     this.appendEosToken = settings.appendEosToken ?? true;
+    this.countTemplateTokens = settings.countTemplateTokens ?? false;
+  }
+
+  /**
+   * Tokens of a rendered conversation that are not the messages' own: its length minus each content tokenized
+   * alone. Exact for templates that put special tokens or newlines around contents; merges across a boundary can
+   * move a token or two either way.
+   */
+  templateTokens(messages: readonly ChatMessage[], renderedLength: number): number {
+    let own = 0;
+    for (const m of messages) own += this.tok.encode(m.content, { addSpecialTokens: false }).length;
+    return renderedLength - own;
   }
 
   static create(tok: Tokenizer, tokenizerSource: string, settings: EncodeSettings): PairEncoder {

@@ -14,6 +14,8 @@ export interface TokenizedChunk {
   readonly sharedPrefix: Int32Array;
   /** Pairs that could not be encoded (their lengths are 0): index in the chunk and why. */
   readonly failures: readonly ChunkFailure[];
+  /** [2·count], conversational pairs when the encoder counts them: tokens the chat template adds, chosen and rejected. */
+  readonly templateTokens?: Int32Array;
 }
 
 export interface ChunkFailure extends SideFailure {
@@ -44,6 +46,7 @@ export function tokenizeChunk(encoder: PairEncoder, pairs: readonly PairSides[])
   const lengths = new Int32Array(2 * count);
   const sharedPrefix = new Int32Array(count);
   const failures: ChunkFailure[] = [];
+  const templateTokens = encoder.countTemplateTokens ? new Int32Array(2 * count) : undefined;
   let estimate = 0;
   for (const p of pairs) estimate += tokenEstimate(p);
   let ids = new Int32Array(Math.max(64, Math.ceil(estimate)));
@@ -69,8 +72,12 @@ export function tokenizeChunk(encoder: PairEncoder, pairs: readonly PairSides[])
     lengths[2 * i] = c.length;
     lengths[2 * i + 1] = r.length;
     sharedPrefix[i] = sharedPrefixLength(c, r);
+    if (templateTokens !== undefined && p.format === "chat") {
+      templateTokens[2 * i] = encoder.templateTokens(p.chosen, c.length);
+      templateTokens[2 * i + 1] = encoder.templateTokens(p.rejected, r.length);
+    }
   }
-  return { count, ids: ids.slice(0, n), lengths, sharedPrefix, failures };
+  return { count, ids: ids.slice(0, n), lengths, sharedPrefix, failures, ...(templateTokens !== undefined ? { templateTokens } : {}) };
 }
 
 // About 3 characters per token, and a few template tokens per message: sizes the first buffer of a chunk.

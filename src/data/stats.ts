@@ -34,6 +34,8 @@ export interface DataStats {
   readonly encoding?: PreparedEncoding;
   /** Conversational data: messages per conversation (prompt and answer turns together), chosen and rejected. */
   readonly turns?: { readonly chosen: LengthSummary; readonly rejected: LengthSummary };
+  /** Conversational data: tokens per conversation that the chat template adds around the message contents. */
+  readonly templateTokens?: LengthSummary;
   /** Pairs whose chosen and rejected are the same (ids). */
   readonly identical: number;
   /** Pairs with both sides <= maxLength tokens. */
@@ -67,13 +69,15 @@ export class StatsAccumulator {
   private shorter = 0;
   private chosenTurns: number[] = [];
   private rejectedTurns: number[] = [];
+  private templateTokens: number[] = [];
 
   constructor(private readonly maxLength: number) {}
 
-  /** Messages in the chosen and rejected conversations of a conversational pair. */
-  addTurns(chosen: number, rejected: number): void {
-    this.chosenTurns.push(chosen);
-    this.rejectedTurns.push(rejected);
+  /** Messages in the chosen and rejected conversations of a conversational pair, and the tokens its template added. */
+  addConversation(chosenTurns: number, rejectedTurns: number, chosenTemplateTokens: number, rejectedTemplateTokens: number): void {
+    this.chosenTurns.push(chosenTurns);
+    this.rejectedTurns.push(rejectedTurns);
+    this.templateTokens.push(chosenTemplateTokens, rejectedTemplateTokens);
   }
 
   get count(): number {
@@ -101,7 +105,10 @@ export class StatsAccumulator {
     };
     return {
       ...head,
-      ...(this.chosenTurns.length > 0 ? { turns: { chosen: summary(this.chosenTurns), rejected: summary(this.rejectedTurns) } } : {}),
+      ...(this.chosenTurns.length > 0 ? {
+        turns: { chosen: summary(this.chosenTurns), rejected: summary(this.rejectedTurns) },
+        templateTokens: summary(this.templateTokens),
+      } : {}),
       maxLength: this.maxLength,
       pairs: n,
       identical: this.identical,
@@ -135,7 +142,7 @@ export async function dataStats(spec: string, opts: StatsOptions = {}): Promise<
   const skipped = new SkipCounts();
   const stream = await openPairs(spec, { split: opts.split, skipInvalid: opts.skipInvalid, skipped });
   const source = await localTokenizerSource(tokenizer);
-  const pool = await createChunkTokenizer(source, opts.threads ?? defaultThreads(), opts.encoding);
+  const pool = await createChunkTokenizer(source, opts.threads ?? defaultThreads(), { ...opts.encoding, countTemplateTokens: true });
   const acc = new StatsAccumulator(maxLength);
   let format: PairFormat | null = null;
   try {
@@ -146,7 +153,9 @@ export async function dataStats(spec: string, opts: StatsOptions = {}): Promise<
         format ??= p.format;
         const lc = tokens.lengths[2 * i] as number, lr = tokens.lengths[2 * i + 1] as number, shared = tokens.sharedPrefix[i] as number;
         acc.add(lc, lr, shared, lc === lr && shared === lc);
-        if (p.format === "chat") acc.addTurns(p.chosen.length, p.rejected.length);
+        if (p.format === "chat") {
+          acc.addConversation(p.chosen.length, p.rejected.length, tokens.templateTokens?.[2 * i] ?? 0, tokens.templateTokens?.[2 * i + 1] ?? 0);
+        }
       }
     }
   } finally {

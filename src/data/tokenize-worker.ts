@@ -22,7 +22,8 @@ port.on("message", (m: ChunkRequest) => {
   try {
     const chunk = tokenizeChunk(encoder, m.pairs);
     reply = { id: m.id, chunk };
-    port.postMessage(reply, [chunk.ids.buffer as ArrayBuffer, chunk.lengths.buffer as ArrayBuffer, chunk.sharedPrefix.buffer as ArrayBuffer]);
+    const buffers = [chunk.ids, chunk.lengths, chunk.sharedPrefix, ...(chunk.templateTokens !== undefined ? [chunk.templateTokens] : [])];
+    port.postMessage(reply, buffers.map((b) => b.buffer as ArrayBuffer));
   } catch (e) {
     reply = { id: m.id, error: errorRecord(e) };
     port.postMessage(reply);
