@@ -96,7 +96,10 @@ test("tokenizer.json written from the builtin files: both merges spellings, temp
         added_tokens: [{ id: 50256, content: "<|endoftext|>", single_word: false, lstrip: false, rstrip: false, normalized: true, special: true }],
         normalizer: null,
         pre_tokenizer: { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
-        post_processor: { type: "TemplateProcessing", single: [{ SpecialToken: { id: "<|endoftext|>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }] },
+        post_processor: {
+          type: "TemplateProcessing", single: [{ SpecialToken: { id: "<|endoftext|>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
+          special_tokens: { "<|endoftext|>": { id: "<|endoftext|>", ids: [50256], tokens: ["<|endoftext|>"] } },
+        },
         decoder: { type: "ByteLevel" },
         model: { type: "BPE", dropout: null, vocab, merges: mergeList },
       }));
