@@ -171,11 +171,11 @@ function assemble(vocab: Map<string, number>, mergeTexts: readonly MergeText[], 
   });
 }
 
-/** model.vocab of a tokenizer.json, parsed once more only to place the special tokens. */
+/** model.vocab of a BPE tokenizer.json, to place the special tokens (other models are refused later, by type). */
 function tokenJsonVocab(tj: JsonFile): Map<string, number> {
   const model = tj.data.model;
-  const vocab = typeof model === "object" && model !== null ? (model as Record<string, unknown>).vocab : undefined;
-  return vocab === undefined ? new Map() : parseVocab(vocab, tj.file, "model.vocab");
+  const m = typeof model === "object" && model !== null ? (model as Record<string, unknown>) : {};
+  return m.type === "BPE" ? parseVocab(m.vocab, tj.file, "model.vocab") : new Map();
 }
 
 function readText(file: string): string {
