@@ -13,7 +13,7 @@ import { type MergeText, parseMergesTxt, parseTokenizerJson, parseVocab } from "
 import { type JsonFile, parseSpecialTokens, type ResolvedTokens, resolveSpecialTokens } from "./special-tokens.js";
 import { ByteSymbols } from "./bpe-symbols.js";
 import { buildPostProcessor, NO_WRAP, type Wrap } from "./post-processors.js";
-import { applyTransformersClass, buildPipelineTokenizer, isPlainByteLevel, transformersWrap } from "./tokenizer-json.js";
+import { applyTransformersClass, buildPipelineTokenizer, isPlainByteLevel } from "./tokenizer-json.js";
 import { ByteLevelBpeTokenizer, contentBytes, type Tokenizer } from "./tokenizer.js";
 
 export type TokenizerSource =
@@ -80,7 +80,7 @@ function loadFolder(dir: string): Tokenizer {
   if (tokenizerJsonFile !== undefined) {
     const tj = applyTransformersClass(readJson(tokenizerJsonFile), config);
     const resolved = resolveSpecialTokens(tokenJsonVocab(tj), parseSpecialTokens(tj, config, map, legacy), parseModelMaxLength(config));
-    return fromTokenizerJson(tj, resolved, transformersWrap(tj, config, resolved));
+    return fromTokenizerJson(tj, resolved);
   }
   const vocabFile = at("vocab.json");
   const mergesFile = at("merges.txt");
@@ -117,18 +117,18 @@ function parseModelMaxLength(config: JsonFile | undefined): number | null {
 
 /**
  * A folder's tokenizer.json as HF `tokenizers` alone runs it: no tokenizer_config.json, so no transformers class
- * or add_bos_token rules (what the `tokenizers` parity tests compare).
+ * (what the `tokenizers` parity tests compare).
  */
 export function loadTokenizerJsonOnly(dir: string): Tokenizer {
   const tj = readJson(path.join(dir, "tokenizer.json"));
-  return fromTokenizerJson(tj, resolveSpecialTokens(tokenJsonVocab(tj), parseSpecialTokens(tj), null), null);
+  return fromTokenizerJson(tj, resolveSpecialTokens(tokenJsonVocab(tj), parseSpecialTokens(tj), null));
 }
 
 /** Plain byte-level files to the fast tokenizer, everything else to the pipeline. */
-function fromTokenizerJson(tj: JsonFile, resolved: ResolvedTokens, wrapOverride: Wrap | null): Tokenizer {
-  if (!isPlainByteLevel(tj, resolved)) return buildPipelineTokenizer(tj, resolved, wrapOverride);
+function fromTokenizerJson(tj: JsonFile, resolved: ResolvedTokens): Tokenizer {
+  if (!isPlainByteLevel(tj, resolved)) return buildPipelineTokenizer(tj, resolved);
   const parsed = parseTokenizerJson(tj);
-  const wrap = wrapOverride ?? buildPostProcessor(tj.data.post_processor, { file: tj.file, field: "post_processor" });
+  const wrap = buildPostProcessor(tj.data.post_processor, { file: tj.file, field: "post_processor" });
   return assemble(parsed.vocab, parsed.merges, tj.file, resolved, () => wrap, parsed.addPrefixSpace);
 }
 
