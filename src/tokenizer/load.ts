@@ -79,8 +79,8 @@ function loadFolder(dir: string): Tokenizer {
   const tokenizerJsonFile = at("tokenizer.json");
   if (tokenizerJsonFile !== undefined) {
     const tj = applyTransformersClass(readJson(tokenizerJsonFile), config);
-    const resolved = resolveSpecialTokens(tokenJsonVocab(tj), parseSpecialTokens(tj, config, map, legacy), parseModelMaxLength(config));
-    return fromTokenizerJson(tj, resolved);
+    const vocab = tokenJsonVocab(tj);
+    return fromTokenizerJson(tj, vocab, resolveSpecialTokens(vocab, parseSpecialTokens(tj, config, map, legacy), parseModelMaxLength(config)));
   }
   const vocabFile = at("vocab.json");
   const mergesFile = at("merges.txt");
@@ -121,15 +121,16 @@ function parseModelMaxLength(config: JsonFile | undefined): number | null {
  */
 export function loadTokenizerJsonOnly(dir: string): Tokenizer {
   const tj = readJson(path.join(dir, "tokenizer.json"));
-  return fromTokenizerJson(tj, resolveSpecialTokens(tokenJsonVocab(tj), parseSpecialTokens(tj), null));
+  const vocab = tokenJsonVocab(tj);
+  return fromTokenizerJson(tj, vocab, resolveSpecialTokens(vocab, parseSpecialTokens(tj), null));
 }
 
 /** Plain byte-level files to the fast tokenizer, everything else to the pipeline. */
-function fromTokenizerJson(tj: JsonFile, resolved: ResolvedTokens): Tokenizer {
-  if (!isPlainByteLevel(tj, resolved)) return buildPipelineTokenizer(tj, resolved);
+function fromTokenizerJson(tj: JsonFile, vocab: Map<string, number>, resolved: ResolvedTokens): Tokenizer {
+  if (!isPlainByteLevel(tj, resolved)) return buildPipelineTokenizer(tj, vocab, resolved);
   const parsed = parseTokenizerJson(tj);
   const wrap = buildPostProcessor(tj.data.post_processor, { file: tj.file, field: "post_processor" });
-  return assemble(parsed.vocab, parsed.merges, tj.file, resolved, () => wrap, parsed.addPrefixSpace);
+  return assemble(vocab, parsed.merges, tj.file, resolved, () => wrap, parsed.addPrefixSpace);
 }
 
 /** A plain byte-level BPE tokenizer from its vocabulary, merges and resolved special tokens. */
@@ -171,7 +172,7 @@ function assemble(vocab: Map<string, number>, mergeTexts: readonly MergeText[], 
   });
 }
 
-/** model.vocab of a BPE tokenizer.json, to place the special tokens (other models are refused later, by type). */
+/** model.vocab of a BPE tokenizer.json (an empty map for other models, which are refused later, by type). */
 function tokenJsonVocab(tj: JsonFile): Map<string, number> {
   const model = tj.data.model;
   const m = typeof model === "object" && model !== null ? (model as Record<string, unknown>) : {};

@@ -12,7 +12,7 @@ import { Bpe, type Merge } from "./bpe.js";
 import { ByteSymbols, CharSymbols, type Symbolizer } from "./bpe-symbols.js";
 import { BYTE_TO_CHAR } from "./byte-level.js";
 import { buildDecoder } from "./decoders.js";
-import { type MergeText, parseMergesJson, parseVocab } from "./hf-files.js";
+import { type MergeText, parseMergesJson } from "./hf-files.js";
 import { type At, asObject, at, bool, type JsonObject, optStr } from "./json-fields.js";
 import { buildNormalizer } from "./normalizers.js";
 import { PipelineTokenizer } from "./pipeline-tokenizer.js";
@@ -117,14 +117,13 @@ function buildBpe(model: JsonObject, where: At, vocab: ReadonlyMap<string, numbe
   return new Bpe(symbols, merges);
 }
 
-/** The tokenizer of a tokenizer.json (class replacements already applied) whose added tokens are resolved. */
-export function buildPipelineTokenizer(tj: JsonFile, resolved: ResolvedTokens): Tokenizer {
+/** The tokenizer of a tokenizer.json (class replacements already applied), its vocab and resolved added tokens. */
+export function buildPipelineTokenizer(tj: JsonFile, vocab: ReadonlyMap<string, number>, resolved: ResolvedTokens): Tokenizer {
   const field = (key: string): At => ({ file: tj.file, field: key });
   const model = asObject(tj.data.model, field("model"));
   if (model.type !== "BPE") {
     throw new InputError(`unsupported model ${JSON.stringify(model.type)}`, at(field("model"), "type"), UNSUPPORTED_MODEL_HINT);
   }
-  const vocab = parseVocab(model.vocab, tj.file, "model.vocab");
   const pre = buildPreTokenizer(tj.data.pre_tokenizer, field("pre_tokenizer"));
   const normalizer = buildNormalizer(tj.data.normalizer, field("normalizer"));
   const decoder = buildDecoder(tj.data.decoder, field("decoder"));
