@@ -16,7 +16,7 @@ type Json = Record<string, unknown>;
 const TEXTS = [
   "", " ", "Hello World", "  Leading and trailing  ", "a  b\t\tc\u00a0d\u3000e", "line1\r\nline2\n\n  line3",
   "1234567 3.14 1,000,000 ١٢٣", "I'M HE'LL it's", "Ｆｕｌｌｗｉｄｔｈ ﬁ ǅ ²", "café cafe\u0301 ÅNGSTRÖM",
-  "👨‍👩‍👧 🤔👍🏽", "日本語 한국어 مرحبا שלום", "<mask> x<mask>y [X] a[X]b <GREET> <greet> a[r]  b[r]", "ΟΔΟΣ ΣΑΣ İstanbul", "___ ▁▁x", "ab abab ba", "ꙮꙮ x ꙮ", // ꙮ: in no vocabulary here (unk, byte fallback)
+  "👨‍👩‍👧 🤔👍🏽", "日本語 한국어 مرحبا שלום", "<mask> x<mask>y [X] a[X]b <GREET> <greet> a[r]  b[r]", "ΟΔΟΣ ΣΑΣ İstanbul", "___ ▁▁x", "ab abab ba", "<s>hi</s> x<s> y", "ꙮꙮ x ꙮ", // ꙮ: in no vocabulary here (unk, byte fallback)
 ];
 
 const gpt2Files = builtinGpt2Files();
