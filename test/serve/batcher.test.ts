@@ -7,19 +7,12 @@ import {
   Batcher, packRows, parseGetRewardRequest, parseScoreRequest, planPasses, RequestError, type BatcherOptions, type PassStats,
 } from "../../src/serve/index.js";
 import { TINY_OPT, tinyModel } from "../train/helpers.js";
+import { assertRewardsClose } from "./helpers.js";
 
 const OPTS: BatcherOptions = {
   maxBatch: 32, maxBatchTokens: 16384, maxWaitMs: 20, maxQueue: 64, padTokenId: 0, crossRequest: true,
   prefixSharing: true, maxRowTokens: 1024,
 };
-
-function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string): void {
-  assert.equal(got.length, want.length, what);
-  const tol = 1e-5 * Math.max(1, ...Array.from(want, Math.abs));
-  for (let i = 0; i < got.length; i++) {
-    assert.ok(Math.abs((got[i] as number) - (want[i] as number)) <= tol, `${what} ${i}: ${got[i]} vs ${want[i]}`);
-  }
-}
 
 /** Deterministic token rows in [lo, lo + span). */
 function rows(n: number, seed: number, minLen: number, maxLen: number, lo = 1, span = 40): number[][] {
@@ -39,7 +32,7 @@ test("Batcher: concurrent requests share forward passes and each gets the reward
     const passes: PassStats[] = [];
     const b = new Batcher(model, { ...OPTS, prefixSharing: false, onPass: (p) => passes.push(p) });
     const answers = await Promise.all(asks.map((r) => b.score(r)));
-    for (const [k, r] of asks.entries()) assertClose(answers[k] as Float32Array, await alone(model, r, 0), `request ${k}`);
+    for (const [k, r] of asks.entries()) assertRewardsClose(answers[k] as Float32Array, await alone(model, r, 0), `request ${k}`);
     const texts = asks.reduce((n, r) => n + r.length, 0);
     assert.equal(passes.reduce((n, p) => n + p.texts, 0), texts);
     assert.ok(passes.length < asks.length, `${passes.length} passes for ${asks.length} requests: not merged`);
@@ -47,7 +40,7 @@ test("Batcher: concurrent requests share forward passes and each gets the reward
     const solo: PassStats[] = [];
     const s = new Batcher(model, { ...OPTS, crossRequest: false, prefixSharing: false, onPass: (p) => solo.push(p) });
     const soloAnswers = await Promise.all(asks.map((r) => s.score(r)));
-    soloAnswers.forEach((a, k) => assertClose(a, answers[k] as Float32Array, `solo request ${k}`));
+    soloAnswers.forEach((a, k) => assertRewardsClose(a, answers[k] as Float32Array, `solo request ${k}`));
     assert.ok(solo.length >= asks.length);
   } finally {
     await model.release();
@@ -61,8 +54,8 @@ test("Batcher: a pass keeps to max-batch texts and max-batch-tokens padded token
     const b = new Batcher(model, { ...OPTS, maxBatch: 4, maxBatchTokens: 64, prefixSharing: false, onPass: (p) => passes.push(p) });
     const short = rows(6, 3, 2, 3), long = rows(6, 4, 28, 30);
     const [rs, rl] = await Promise.all([b.score(short), b.score(long)]);
-    assertClose(rs as Float32Array, await alone(model, short, 0), "short");
-    assertClose(rl as Float32Array, await alone(model, long, 0), "long");
+    assertRewardsClose(rs as Float32Array, await alone(model, short, 0), "short");
+    assertRewardsClose(rl as Float32Array, await alone(model, long, 0), "long");
     for (const p of passes) {
       assert.ok(p.texts <= 4, `${p.texts} texts in a pass`);
       assert.ok(p.paddedTokens <= 64 || p.rows === 1, `${p.paddedTokens} padded tokens in a pass of ${p.rows}`);
@@ -86,7 +79,7 @@ for (const [name, raw, pad] of [["gpt2", undefined, 0], ["opt", TINY_OPT, 1]] as
       const passes: PassStats[] = [];
       const b = new Batcher(model, { ...OPTS, padTokenId: pad, onPass: (p) => passes.push(p) });
       const answers = await Promise.all(groups.map((r) => b.score(r)));
-      for (const [g, r] of groups.entries()) assertClose(answers[g] as Float32Array, await alone(model, r, pad), `group ${g}`);
+      for (const [g, r] of groups.entries()) assertRewardsClose(answers[g] as Float32Array, await alone(model, r, pad), `group ${g}`);
       const texts = groups.reduce((n, r) => n + r.length, 0), rowsUsed = passes.reduce((n, p) => n + p.rows, 0);
       assert.ok(rowsUsed <= groups.length, `${rowsUsed} rows for ${texts} texts in ${groups.length} prefix groups`);
       const computed = passes.reduce((n, p) => n + p.paddedTokens, 0), tokens = passes.reduce((n, p) => n + p.textTokens, 0);
@@ -107,8 +100,8 @@ test("Batcher: a full queue answers 503 at once; a bad request rejects alone; dr
     assert.throws(() => b.score(r), (e: unknown) => e instanceof RequestError && e.status === 503 && /2 requests queued/.test(e.message));
     await assert.rejects(bad, /token id 999 is outside the vocabulary/);
     const drained = b.drain();
-    assertClose(await first, await alone(model, r, 0), "first");
-    assertClose(await second, await alone(model, r, 0), "second");
+    assertRewardsClose(await first, await alone(model, r, 0), "first");
+    assertRewardsClose(await second, await alone(model, r, 0), "second");
     await drained;
     assert.equal(b.pending, 0);
     assert.deepEqual([...(await b.score([]))], []);

@@ -5,20 +5,13 @@
 // Bounded: 32 clients × 8 requests on gpt2-tiny, a few seconds.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { gunzipSync } from "node:zlib";
-import { RewardModel } from "../../src/models/index.js";
 import { startRewardServer, type RewardServer } from "../../src/serve/index.js";
-import { fixtureDir } from "../models/fixtures.js";
+import { assertRewardsClose, HH_TEXTS, tinyServedModel } from "./helpers.js";
 
-const TEXTS = gunzipSync(readFileSync("test/fixtures/data/hh-rlhf-sample-40.jsonl.gz")).toString("utf8").trim().split("\n")
-  .flatMap((l) => { const p = JSON.parse(l) as { chosen: string; rejected: string }; return [p.chosen, p.rejected]; });
+const TEXTS = HH_TEXTS;
 /** the shortest text: well under max_length, so only the huge text beside it is truncated */
 const SHORT = TEXTS.reduce((best, t, i) => (t.length < (TEXTS[best] as string).length ? i : best), 0);
 const KEY = "reliability-key";
@@ -28,14 +21,7 @@ const MAX_BODY = 64 * 1024;
 let dir = "", reference: number[] = [], server: RewardServer | undefined;
 
 before(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "rewardlab-serve-rel-"));
-  RewardModel.create(JSON.parse(readFileSync(path.join(fixtureDir("gpt2-tiny"), "config.json"), "utf8")) as Record<string, unknown>, 11).save(dir);
-  const input = path.join(dir, "texts.jsonl");
-  writeFileSync(input, TEXTS.map((text) => JSON.stringify({ text })).join("\n") + "\n");
-  const r = spawnSync(process.execPath, ["bin/rewardlab.js", "score", "--model", dir, "--tokenizer", "builtin:gpt2", "--input", input,
-    "--batch-size", "1", "--max-length", "256"], { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  reference = r.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { reward: number }).reward);
+  ({ dir, reference } = tinyServedModel(11));
   server = await startRewardServer({ model: dir, tokenizer: "builtin:gpt2", port: 0, apiKey: KEY, maxBodyBytes: MAX_BODY,
     maxTexts: 16, maxQueue: 256, log: () => undefined });
 });
@@ -53,12 +39,6 @@ async function post(p: string, body: string, headers: Record<string, string> = A
   Promise<{ status: number; json: Record<string, unknown> }> {
   const r = await fetch(`${(server as RewardServer).url}${p}`, { method: "POST", body, headers, ...(signal ? { signal } : {}) });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
-}
-
-function assertClose(got: readonly number[], want: readonly number[], what: string): void {
-  assert.equal(got.length, want.length, what);
-  const tol = 1e-5 * Math.max(1, ...want.map(Math.abs));
-  got.forEach((g, i) => assert.ok(Math.abs(g - (want[i] as number)) <= tol, `${what} ${i}: ${g} vs ${want[i]}`));
 }
 
 /** Sends headers and part of a body, then drops the connection. */
@@ -88,12 +68,12 @@ async function one(c: number, k: number): Promise<void> {
     case 0: {
       const { status, json } = await post("/score", JSON.stringify({ texts }));
       assert.equal(status, 200, JSON.stringify(json));
-      return assertClose(json["rewards"] as number[], want, `client ${c} /score`);
+      return assertRewardsClose(json["rewards"] as number[], want, `client ${c} /score`);
     }
     case 1: {
       const { status, json } = await post("/get_reward", JSON.stringify({ query: texts }));
       assert.equal(status, 200, JSON.stringify(json));
-      return assertClose(json["rewards"] as number[], want, `client ${c} /get_reward`);
+      return assertRewardsClose(json["rewards"] as number[], want, `client ${c} /get_reward`);
     }
     case 2: return bad(post("/score", `{"texts": [${JSON.stringify(texts[0])}`), 400, /^body is not JSON/);
     case 3: return bad(post("/get_reward", JSON.stringify({ query: [texts[0], { text: 1 }] })), 400, /expected a string, got an object/, "query[1]");
@@ -107,7 +87,7 @@ async function one(c: number, k: number): Promise<void> {
       const { status, json } = await post("/score", JSON.stringify({ texts: [TEXTS[SHORT], "word ".repeat(8000)] }));
       assert.equal(status, 200, JSON.stringify(json));
       assert.equal(json["truncated"], 1);
-      assertClose([(json["rewards"] as number[])[0] as number], [reference[SHORT] as number], `client ${c} beside a huge text`);
+      assertRewardsClose([(json["rewards"] as number[])[0] as number], [reference[SHORT] as number], `client ${c} beside a huge text`);
       return bad(post("/score", JSON.stringify({ texts: ["x".repeat(2 * MAX_BODY)] })), 413, /body is over the 65536-byte limit/);
     }
     case 6: {

@@ -4,31 +4,21 @@
 // chosen and rejected share their prompt. Reference rewards: `rewardlab score --batch-size 1` (each text alone).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
 import { RewardModel } from "../../src/models/index.js";
 import { startRewardServer, type RewardServer, type ServeOptions } from "../../src/serve/index.js";
-import { fixtureDir } from "../models/fixtures.js";
+import { assertRewardsClose, HH_PAIRS, HH_TEXTS, tinyServedModel } from "./helpers.js";
 
-const PAIRS = gunzipSync(readFileSync("test/fixtures/data/hh-rlhf-sample-40.jsonl.gz")).toString("utf8").trim().split("\n")
-  .map((l) => JSON.parse(l) as { chosen: string; rejected: string });
-const TEXTS = PAIRS.flatMap((p) => [p.chosen, p.rejected]);
+const PAIRS = HH_PAIRS, TEXTS = HH_TEXTS;
 
 let dir = "", reference: number[] = [];
 
 before(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), "rewardlab-serve-api-"));
-  RewardModel.create(JSON.parse(readFileSync(path.join(fixtureDir("gpt2-tiny"), "config.json"), "utf8")) as Record<string, unknown>, 7).save(dir);
-  const input = path.join(dir, "texts.jsonl");
-  writeFileSync(input, TEXTS.map((text) => JSON.stringify({ text })).join("\n") + "\n");
-  const r = spawnSync(process.execPath, ["bin/rewardlab.js", "score", "--model", dir, "--tokenizer", "builtin:gpt2", "--input", input,
-    "--batch-size", "1", "--max-length", "256"], { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  reference = r.stdout.trim().split("\n").map((l) => (JSON.parse(l) as { reward: number }).reward);
+  ({ dir, reference } = tinyServedModel(7));
 });
 
 const servers: RewardServer[] = [];
@@ -46,12 +36,6 @@ async function post(base: string, p: string, body: unknown, headers: Record<stri
   Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
   const r = await fetch(`${base}${p}`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body), headers });
   return { status: r.status, json: (await r.json()) as Record<string, unknown>, headers: r.headers };
-}
-
-function assertClose(got: readonly number[], want: readonly number[], what: string): void {
-  assert.equal(got.length, want.length, what);
-  const tol = 1e-5 * Math.max(1, ...want.map(Math.abs));
-  got.forEach((g, i) => assert.ok(Math.abs(g - (want[i] as number)) <= tol, `${what} ${i}: ${g} vs ${want[i]}`));
 }
 
 /** Prometheus text exposition format, parsed strictly: every sample belongs to a declared family. */
@@ -85,7 +69,7 @@ test("serve API: 32 concurrent clients share forward passes and each gets every 
   const answers = await Promise.all(asks.map((idx) => post(s.url, "/score", { texts: idx.map((i) => TEXTS[i]) })));
   answers.forEach(({ status, json }, k) => {
     assert.equal(status, 200, JSON.stringify(json));
-    assertClose(json["rewards"] as number[], (asks[k] as number[]).map((i) => reference[i] as number), `client ${k}`);
+    assertRewardsClose(json["rewards"] as number[], (asks[k] as number[]).map((i) => reference[i] as number), `client ${k}`);
   });
   const metrics = parsePrometheus(await (await fetch(`${s.url}/metrics`)).text());
   const count = metrics.get("rewardlab_batch_size")?.samples.find((x) => x.name === "rewardlab_batch_size_count")?.value ?? 0;
@@ -100,7 +84,7 @@ test("serve API: pairs sharing their prompt get the same rewards with prefix sha
     const { status, json } = await post(s.url, "/score", { pairs: PAIRS });
     assert.equal(status, 200, JSON.stringify(json));
     const got = (json["pairs"] as { chosen_reward: number; rejected_reward: number }[]).flatMap((p) => [p.chosen_reward, p.rejected_reward]);
-    assertClose(got, reference, s === on ? "prefix sharing on" : "prefix sharing off");
+    assertRewardsClose(got, reference, s === on ? "prefix sharing on" : "prefix sharing off");
   }
   const computed = async (s: RewardServer) => parsePrometheus(await (await fetch(`${s.url}/metrics`)).text())
     .get("rewardlab_padded_tokens_total")?.samples[0]?.value ?? 0;
@@ -114,7 +98,7 @@ test("serve API: POST /get_reward speaks OpenRLHF's protocol with /score's rewar
   const { status, json } = await post(s.url, "/get_reward", { query, prompts: query.map(() => "p"), labels: query.map(() => null) });
   assert.equal(status, 200, JSON.stringify(json));
   assert.deepEqual(Object.keys(json), ["rewards", "scores", "extra_logs"]);
-  assertClose(json["rewards"] as number[], reference.slice(0, 6), "rewards");
+  assertRewardsClose(json["rewards"] as number[], reference.slice(0, 6), "rewards");
   assert.deepEqual(json["scores"], json["rewards"]);
   assert.deepEqual(json["extra_logs"], {});
   const bad = await post(s.url, "/get_reward", { query: ["a", 3] });
@@ -160,7 +144,7 @@ test("serve API: --api-key guards every route but /health; a wrong or missing ke
   assert.equal((await fetch(`${s.url}/info`)).status, 401);
   const ok = await post(s.url, "/get_reward", { query: [TEXTS[0]] }, { authorization: "Bearer s3cret" });
   assert.equal(ok.status, 200);
-  assertClose(ok.json["rewards"] as number[], [reference[0] as number], "authorized");
+  assertRewardsClose(ok.json["rewards"] as number[], [reference[0] as number], "authorized");
 });
 
 test("serve API: a client sending its headers byte by byte is cut off by the header timeout", async () => {
@@ -204,7 +188,7 @@ test("serve API: --normalize applies config.json's mean and std; without them th
   writeFileSync(path.join(withStats, "config.json"), JSON.stringify({ ...cfg, mean: 0.25, std: 2 }));
   const s = await serve({ model: withStats, normalize: true });
   const { json } = await post(s.url, "/get_reward", { query: TEXTS.slice(0, 4) });
-  assertClose(json["rewards"] as number[], reference.slice(0, 4).map((r) => (r - 0.25) / 2), "normalized");
+  assertRewardsClose(json["rewards"] as number[], reference.slice(0, 4).map((r) => (r - 0.25) / 2), "normalized");
   assert.deepEqual(s.info.normalize, { mean: 0.25, std: 2 });
   await assert.rejects(serve({ normalize: true }), /--normalize needs a finite number "mean", got null/);
   assert.equal(readFileSync(cfgFile, "utf8"), original);
@@ -237,7 +221,7 @@ test("serve CLI: SIGTERM under load answers every accepted request, then exits 0
   const results = await Promise.all(answers);
   results.forEach(({ status, json }, k) => {
     assert.equal(status, 200, JSON.stringify(json));
-    assertClose(json["rewards"] as number[], (asks[k] as number[]).map((i) => reference[i] as number), `client ${k}`);
+    assertRewardsClose(json["rewards"] as number[], (asks[k] as number[]).map((i) => reference[i] as number), `client ${k}`);
   });
   assert.equal(await exited, 0, stderr);
   assert.ok(before < asks.length, "every request was answered before SIGTERM: no load to test");

@@ -12,6 +12,7 @@ import { startRewardServer, type RewardServer } from "../../src/serve/index.js";
 import { formulaModel } from "../models/parity.js";
 import { fixtureDir, readExpected } from "../models/fixtures.js";
 import { TINY_GPT2 } from "../train/helpers.js";
+import { assertRewardsClose } from "./helpers.js";
 
 const FIXTURE = fixtureDir("gpt2-tiny");
 const TEXTS = readFileSync(path.join(FIXTURE, "texts.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { text: string }).text);
@@ -38,13 +39,6 @@ const url = (p: string): string => `${(server as RewardServer).url}${p}`;
 async function post(p: string, body: unknown, base = url("")): Promise<{ status: number; json: Record<string, unknown> }> {
   const r = await fetch(`${base}${p}`, { method: "POST", body: typeof body === "string" ? body : JSON.stringify(body) });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
-}
-
-/** Rewards equal up to float32 rounding of a different batch layout: 1e-5 of the largest magnitude. */
-function assertClose(got: readonly number[], want: readonly number[], what: string): void {
-  assert.equal(got.length, want.length, what);
-  const tol = 1e-5 * Math.max(1, ...want.map(Math.abs));
-  got.forEach((g, i) => assert.ok(Math.abs(g - (want[i] as number)) <= tol, `${what} ${i}: ${g} vs ${want[i]}`));
 }
 
 /**
@@ -80,7 +74,7 @@ test("serve: POST /score texts gives the same numbers as `rewardlab score`, in i
   assert.equal(status, 200, JSON.stringify(json));
   const cli = (await scoreCli(TEXTS.map((text) => ({ text })), "--batch-size", "5")).map((r) => r["reward"] as number);
   assert.equal(json["truncated"], 0);
-  assertClose(json["rewards"] as number[], cli, "text");
+  assertRewardsClose(json["rewards"] as number[], cli, "text");
   const e = readExpected("gpt2-tiny");
   const tol = 5e-6 * Math.max(...e.texts.map((t) => Math.abs(t.reward)));
   (json["rewards"] as number[]).forEach((r, i) => assert.ok(Math.abs(r - (e.texts[i]?.reward as number)) <= tol, `text ${i}: ${r}`));
@@ -95,7 +89,7 @@ test("serve: POST /score pairs gives `score`'s chosen and rejected rewards and m
   assert.equal(got.length, PAIRS.length);
   got.forEach((g, i) => {
     assert.deepEqual(Object.keys(g), ["chosen_reward", "rejected_reward", "margin"]);
-    assertClose([g.chosen_reward, g.rejected_reward], [cli[i]?.["chosen_reward"] as number, cli[i]?.["rejected_reward"] as number], `pair ${i}`);
+    assertRewardsClose([g.chosen_reward, g.rejected_reward], [cli[i]?.["chosen_reward"] as number, cli[i]?.["rejected_reward"] as number], `pair ${i}`);
     assert.equal(g.margin, g.chosen_reward - g.rejected_reward, `pair ${i} margin`);
   });
   assert.ok(got.some((g) => g.margin !== 0));
@@ -203,7 +197,7 @@ test("serve CLI: start line, /health, /score with right truncation like `score -
     assert.equal(status, 200, JSON.stringify(json));
     const cli = (await scoreCli([{ text: long }, { text: TEXTS[0] }], "--max-length", "20")).map((r) => r["reward"] as number);
     assert.equal(json["truncated"], 1);
-    assertClose(json["rewards"] as number[], cli, "text");
+    assertRewardsClose(json["rewards"] as number[], cli, "text");
   } finally {
     child.kill("SIGTERM");
   }
