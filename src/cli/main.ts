@@ -4,6 +4,7 @@ import { RewardlabError } from "../errors.js";
 import { formatHelp } from "./args.js";
 import type { Command } from "./command.js";
 import { dataStatsCommand } from "./data-stats.js";
+import { exportCommand } from "./export.js";
 import { exportTrlCommand } from "./export-trl.js";
 import { mergeCommand } from "./merge.js";
 import { prepareCommand } from "./prepare.js";
@@ -21,6 +22,7 @@ const COMMANDS: readonly Command[] = [
   scoreCommand,
   serveCommand,
   exportTrlCommand,
+  exportCommand,
 ];
 
 function usage(): string {
