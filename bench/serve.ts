@@ -29,6 +29,9 @@ const PAIRS = gunzipSync(readFileSync("test/fixtures/data/hh-rlhf-sample-120.jso
   .map((l) => JSON.parse(l) as { chosen: string; rejected: string });
 const TEXTS = PAIRS.flatMap((p) => [p.chosen, p.rejected]);
 
+/** the 16 longest texts: a warm-up pass as large as the runs' largest */
+const WARM_UP = [...TEXTS].sort((a, b) => b.length - a.length).slice(0, 16);
+
 /** hh-rlhf's last "\n\nAssistant:" splits a text into prompt and response. */
 function split(text: string): { prompt: string; response: string } {
   const at = text.lastIndexOf("\n\nAssistant:") + "\n\nAssistant:".length;
@@ -62,8 +65,8 @@ function metric(text: string, name: string): number {
 async function run(label: string, dir: string, opts: Partial<ServeOptions>, clients: number, request: (c: number, r: number) => string[]): Promise<Result> {
   const server = await startRewardServer({ model: dir, tokenizer: "builtin:gpt2", port: 0, maxLength: MAX_LENGTH, log: () => undefined, ...opts });
   try {
-    // warm-up: the first forward pass builds the onnxruntime session
-    await fetch(`${server.url}/score`, { method: "POST", body: JSON.stringify({ texts: [TEXTS[0]] }) });
+    // warm-up: the first forward pass builds the onnxruntime session, and the largest passes grow its memory arena
+    await fetch(`${server.url}/score`, { method: "POST", body: JSON.stringify({ texts: WARM_UP }) });
     const before = await (await fetch(`${server.url}/metrics`)).text();
     const latencies: number[] = [];
     let texts = 0;
