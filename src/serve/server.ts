@@ -103,6 +103,14 @@ export async function startRewardServer(opts: ServeOptions): Promise<RewardServe
       .finally(() => inflight.delete(p));
     inflight.add(p);
   });
+  // a connection that never sends a byte is closed after the header timeout too: node's own check did not always
+  // cut one (seen in tests: a silent socket opened right after a timed-out one stayed open)
+  server.on("connection", (socket) => {
+    const silent = setTimeout(() => socket.destroy(), headersTimeoutMs);
+    silent.unref();
+    socket.once("data", () => clearTimeout(silent));
+    socket.once("close", () => clearTimeout(silent));
+  });
   try {
     await listen(server, host, port);
   } catch (e) {

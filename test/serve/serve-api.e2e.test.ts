@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { RewardModel } from "../../src/models/index.js";
@@ -147,7 +147,16 @@ test("serve API: --api-key guards every route but /health; a wrong or missing ke
   assertRewardsClose(ok.json["rewards"] as number[], [reference[0] as number], "authorized");
 });
 
-test("serve API: a client sending its headers byte by byte is cut off by the header timeout", async () => {
+/** Milliseconds from t0 until the socket closes; rejects after 10 s instead of hanging the test. */
+function closedAfter(socket: Socket, t0: number): Promise<number> {
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => { socket.destroy(); fail(new Error("the server kept the connection open for 10 s")); }, 10_000);
+    socket.on("close", () => { clearTimeout(timer); ok(Date.now() - t0); });
+    socket.on("error", () => undefined); // a reset is a close too
+  });
+}
+
+test("serve API: a client sending its headers byte by byte, or nothing, is cut off by the header timeout", async () => {
   const s = await serve({ headersTimeoutMs: 400 });
   const { port } = new URL(s.url);
   const socket = connect(Number(port), "127.0.0.1");
@@ -156,11 +165,14 @@ test("serve API: a client sending its headers byte by byte is cut off by the hea
   const t0 = Date.now();
   socket.on("data", (d: Buffer) => (received += d.toString()));
   const timer = setInterval(() => { if (!socket.destroyed && sent < request.length) socket.write(request[sent++] as string); }, 20);
-  const closedMs = await new Promise<number>((ok) => socket.on("close", () => ok(Date.now() - t0)));
-  clearInterval(timer);
+  const closedMs = await closedAfter(socket, t0).finally(() => clearInterval(timer));
   assert.ok(sent < request.length, "the whole request went through");
   assert.ok(closedMs < 3000, `closed after ${closedMs} ms`);
   assert.match(received, /^(HTTP\/1\.1 408|$)/);
+  // a client that connects and sends nothing is cut off the same way
+  const t1 = Date.now();
+  const silentMs = await closedAfter(connect(Number(port), "127.0.0.1"), t1);
+  assert.ok(silentMs < 3000, `silent client closed after ${silentMs} ms`);
   assert.equal((await fetch(`${s.url}/health`)).status, 200);
 });
 
