@@ -91,26 +91,30 @@ export async function startRewardServer(opts: ServeOptions): Promise<RewardServe
   };
   const inflight = new Set<Promise<void>>();
   let closing = false;
+  const checkEveryMs = Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4)));
   const server = createServer({
     headersTimeout: headersTimeoutMs,
     requestTimeout: requestTimeoutMs,
     keepAliveTimeout: idleTimeoutMs,
     // how often node checks the header and request timeouts; its 30 s default would let a slow client stay longer
-    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeoutMs / 4))),
+    connectionsCheckingInterval: checkEveryMs,
   }, (req, res) => {
     const p = respond(req, res, { routes, authorized, closing: () => closing, metrics: m, log })
       .catch((e: unknown) => log(`rewardlab serve: could not answer: ${String(e)}`))
       .finally(() => inflight.delete(p));
     inflight.add(p);
   });
-  // a connection that never sends a byte is closed after the header timeout too: node's own check did not always
-  // cut one (seen in tests: a silent socket opened right after a timed-out one stayed open)
+  // a backstop for node's header timeout, which a periodic check enforces (answering 408): a new connection that has
+  // not completed its first request's headers shortly after the limit is dropped. Later requests on a kept-alive
+  // connection rely on node's check alone.
+  const firstHeaders = new WeakMap<object, NodeJS.Timeout>();
   server.on("connection", (socket) => {
-    const silent = setTimeout(() => socket.destroy(), headersTimeoutMs);
-    silent.unref();
-    socket.once("data", () => clearTimeout(silent));
-    socket.once("close", () => clearTimeout(silent));
+    const timer = setTimeout(() => socket.destroy(), headersTimeoutMs + 2 * checkEveryMs);
+    timer.unref();
+    firstHeaders.set(socket, timer);
+    socket.once("close", () => clearTimeout(timer));
   });
+  server.on("request", (req: IncomingMessage) => clearTimeout(firstHeaders.get(req.socket)));
   try {
     await listen(server, host, port);
   } catch (e) {
