@@ -5,6 +5,7 @@ import { formatHelp } from "./args.js";
 import type { Command } from "./command.js";
 import { dataConvertCommand } from "./data-convert.js";
 import { dataStatsCommand } from "./data-stats.js";
+import { exportCommand } from "./export.js";
 import { exportTrlCommand } from "./export-trl.js";
 import { mergeCommand } from "./merge.js";
 import { prepareCommand } from "./prepare.js";
@@ -22,6 +23,7 @@ const COMMANDS: readonly Command[] = [
   scoreCommand,
   serveCommand,
   exportTrlCommand,
+  exportCommand,
 ];
 
 function usage(): string {

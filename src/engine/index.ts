@@ -56,4 +56,5 @@ export { InterpExecutor, interpretF64 } from "./interp/executor.js";
 export type { OrtExecutorOptions } from "./ort/executor.js";
 export { OrtExecutor } from "./ort/executor.js";
 export type { OnnxModel } from "./onnx/model.js";
+export type { ToOnnxOptions, ExternalFile } from "./onnx/writer.js";
 export { toOnnx } from "./onnx/model.js";

@@ -12,6 +12,8 @@ export {
   rewardInputs, paramLookup, ordinaryBatch, causalPaddingBias, INPUT_NAMES, MASKED,
   type RewardInputs, type ParamLookup, type RewardForward, type OrdinaryBatch,
 } from "./layers.js";
+export { inferenceGraph, inferenceOnnx, ONNX_INPUTS, ONNX_OUTPUT } from "./onnx-export.js";
+export { sharedRowFeeds, sharedRowLength, type SharedRow } from "./shared-rows.js";
 export { buildRewardGraph, batchFeeds, weightFeeds, type RewardGraph, type RewardGraphOptions } from "./reward-graph.js";
 
 // parameters and checkpoints

@@ -10,6 +10,7 @@ import { configFromObject, readConfigFile, rewardConfigJson, type ConfigFile } f
 import { isAdapterDir, loadPeftAdapter, mergeLoraInto } from "./lora.js";
 import { modelDefFor, type ModelConfig, type ModelDef } from "./registry.js";
 import { batchFeeds, buildRewardGraph, weightFeeds } from "./reward-graph.js";
+import { sharedRowFeeds, type SharedRow } from "./shared-rows.js";
 import { Weights } from "./weights.js";
 
 /** The files of a hub model repo a reward model needs: config, tokenizer, and safetensors weights, else torch ones. */
@@ -111,10 +112,7 @@ export class RewardModel {
     this.checkIds(rows);
     const out = new Float32Array(rows.length);
     if (rows.length === 0) return out;
-    if (!this.scorer) {
-      const { graph } = buildRewardGraph(this.def, this.config, this.weights, { trainable: () => false });
-      this.scorer = await OrtExecutor.create(graph);
-    }
+    const scorer = await this.session();
     // weights are fed as views of the one Weights store on every run (no copy), not baked into the session:
     // measured on gpt2-124m, 8 × 256: same speed, peak RSS 774 MiB instead of 1983, session start 0.4 s instead of 3.2
     const weights = weightFeeds(this.weights);
@@ -123,11 +121,33 @@ export class RewardModel {
     for (let s = 0; s < order.length; s += batchSize) {
       const idx = order.slice(s, s + batchSize);
       const { feeds } = batchFeeds(this.def, this.config, idx.map((i) => rows[i] as number[]), pad);
-      const r = (await this.scorer.run({ ...weights, ...feeds }))["rewards"]?.data as Float32Array;
+      const r = (await scorer.run({ ...weights, ...feeds }))["rewards"]?.data as Float32Array;
       idx.forEach((i, k) => (out[i] = r[k] as number));
       opts.onProgress?.(Math.min(s + batchSize, order.length), order.length);
     }
     return out;
+  }
+
+  /**
+   * Rewards of shared rows (a prefix and the continuations of the texts that start with it) in one forward pass:
+   * out[b][k] is text k of row b, equal to its reward in a row of its own up to float32 rounding.
+   */
+  async scoreShared(rows: readonly SharedRow[], padTokenId: number = this.padTokenId): Promise<Float32Array[]> {
+    this.checkIds(rows.flatMap((r) => r.continuations.map((c) => [...r.prefix, ...c])));
+    if (rows.length === 0) return [];
+    const scorer = await this.session();
+    const { feeds, K } = sharedRowFeeds(this.def, this.config, rows, padTokenId);
+    const r = (await scorer.run({ ...weightFeeds(this.weights), ...feeds }))["rewards"]?.data as Float32Array;
+    return rows.map((row, b) => r.slice(b * K, b * K + row.continuations.length));
+  }
+
+  /** The inference session, made on first use. */
+  private async session(): Promise<Executor> {
+    if (!this.scorer) {
+      const { graph } = buildRewardGraph(this.def, this.config, this.weights, { trainable: () => false });
+      this.scorer = await OrtExecutor.create(graph);
+    }
+    return this.scorer;
   }
 
   /** Frees the scoring session (the model stays usable; the next score() builds a new one). */

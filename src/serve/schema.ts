@@ -11,6 +11,22 @@ export type ScoreResponse =
   | { rewards: number[]; truncated: number }
   | { pairs: { chosen_reward: number; rejected_reward: number; margin: number }[]; truncated: number };
 
+/**
+ * POST /get_reward, OpenRLHF's remote reward model protocol (its --remote_rm_url): `query` holds the full texts
+ * (prompt + response) to score; `prompts` and `labels`, when sent, have one entry per query and are accepted but not
+ * needed by a reward model.
+ */
+export interface GetRewardRequest {
+  readonly query: readonly string[];
+}
+
+/** POST /get_reward answers: `scores` repeats `rewards` (OpenRLHF reads either); extra_logs holds per-query lists. */
+export interface GetRewardResponse {
+  rewards: number[];
+  scores: number[];
+  extra_logs: Record<string, number[]>;
+}
+
 /** GET /info. */
 export interface ServerInfo {
   model_type: string;
@@ -20,7 +36,19 @@ export interface ServerInfo {
   /** tokens kept per text (right truncation) */
   max_length: number;
   /** texts per forward pass */
-  batch_size: number;
+  max_batch: number;
+  /** padded tokens per forward pass */
+  max_batch_tokens: number;
+  /** how long a request waits for others to share its forward passes */
+  max_wait_ms: number;
+  /** concurrent requests share forward passes */
+  batching: boolean;
+  /** texts sharing a token prefix are scored in one row */
+  prefix_sharing: boolean;
+  /** texts per request (a pair is two) */
+  max_texts: number;
+  /** rewards are (r - mean) / std with these, or null */
+  normalize: { mean: number; std: number } | null;
   /** the tokenizer argument, or the model folder when its own files are used */
   tokenizer: string;
   pad_token_id: number;
@@ -63,25 +91,53 @@ function describe(v: unknown): string {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Parses the raw body of POST /score; throws RequestError (400) naming the first bad field. */
-export function parseScoreRequest(raw: string): ScoreRequest {
+/** A body as a JSON object; a 400 when it is not JSON or not an object. */
+function parseObject(raw: string, example: string): Record<string, unknown> {
   let v: unknown;
   try {
     v = JSON.parse(raw);
   } catch (e) {
-    throw new RequestError(400, `body is not JSON: ${(e as Error).message}`, null, EXAMPLE);
+    throw new RequestError(400, `body is not JSON: ${(e as Error).message}`, null, example);
   }
-  if (!isObject(v)) throw new RequestError(400, `body: expected a JSON object, got ${describe(v)}`, null, EXAMPLE);
+  if (!isObject(v)) throw new RequestError(400, `body: expected a JSON object, got ${describe(v)}`, null, example);
+  return v;
+}
+
+/** An array of strings at `field`; a 400 naming the first entry that is not a string. */
+function stringArray(v: unknown, field: string): string[] {
+  if (!Array.isArray(v)) throw new RequestError(400, `expected an array of strings, got ${describe(v)}`, field);
+  v.forEach((t: unknown, i) => {
+    if (typeof t !== "string") throw new RequestError(400, `expected a string, got ${describe(t)}`, `${field}[${i}]`);
+  });
+  return v as string[];
+}
+
+const GET_REWARD_EXAMPLE = 'send {"query": ["prompt + response", ...]} (OpenRLHF\'s remote reward model protocol)';
+
+/** Parses the raw body of POST /get_reward; throws RequestError (400) naming the first bad field. */
+export function parseGetRewardRequest(raw: string): GetRewardRequest {
+  const v = parseObject(raw, GET_REWARD_EXAMPLE);
+  const unknown = Object.keys(v).filter((k) => k !== "query" && k !== "prompts" && k !== "labels");
+  if (unknown.length > 0) throw new RequestError(400, 'unknown field (known: "query", "prompts", "labels")', unknown[0] as string, GET_REWARD_EXAMPLE);
+  if (!("query" in v)) throw new RequestError(400, 'expected a "query" field', null, GET_REWARD_EXAMPLE);
+  const query = stringArray(v["query"], "query");
+  for (const side of ["prompts", "labels"] as const) {
+    const x = v[side];
+    if (x === undefined || x === null) continue;
+    if (!Array.isArray(x)) throw new RequestError(400, `expected an array (one entry per query), got ${describe(x)}`, side);
+    if (x.length !== query.length) throw new RequestError(400, `has ${x.length} entries for ${query.length} queries`, side, "send one per query, or leave it out");
+  }
+  return { query };
+}
+
+/** Parses the raw body of POST /score; throws RequestError (400) naming the first bad field. */
+export function parseScoreRequest(raw: string): ScoreRequest {
+  const v = parseObject(raw, EXAMPLE);
   const unknown = Object.keys(v).filter((k) => k !== "texts" && k !== "pairs");
   if (unknown.length > 0) throw new RequestError(400, `unknown field (known: "texts", "pairs")`, unknown[0] as string, EXAMPLE);
   if ("texts" in v && "pairs" in v) throw new RequestError(400, 'send "texts" or "pairs", not both', null, EXAMPLE);
   if ("texts" in v) {
-    const texts = v["texts"];
-    if (!Array.isArray(texts)) throw new RequestError(400, `expected an array of strings, got ${describe(texts)}`, "texts");
-    texts.forEach((t: unknown, i) => {
-      if (typeof t !== "string") throw new RequestError(400, `expected a string, got ${describe(t)}`, `texts[${i}]`);
-    });
-    return { kind: "texts", texts: texts as string[] };
+    return { kind: "texts", texts: stringArray(v["texts"], "texts") };
   }
   if ("pairs" in v) {
     const pairs = v["pairs"];

@@ -1,54 +1,168 @@
-// The batcher's bounded FIFO queue and the request parser, without HTTP.
+// The batcher (bounded queue, requests merged into forward passes, prefix-shared rows), the pass planner and the
+// request parsers, without HTTP. Rewards are checked against each row scored alone (model.score, batch 1).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Batcher, parseScoreRequest, RequestError } from "../../src/serve/index.js";
-import { tinyModel } from "../train/helpers.js";
+import type { RewardModel } from "../../src/models/index.js";
+import {
+  Batcher, packRows, parseGetRewardRequest, parseScoreRequest, planPasses, RequestError, type BatcherOptions, type PassStats,
+} from "../../src/serve/index.js";
+import { TINY_OPT, tinyModel } from "../train/helpers.js";
+import { assertRewardsClose } from "./helpers.js";
 
-test("Batcher: queued requests get their own rewards in input order; a full queue answers 503 at once", async () => {
+const OPTS: BatcherOptions = {
+  maxBatch: 32, maxBatchTokens: 16384, maxWaitMs: 20, maxQueue: 64, padTokenId: 0, crossRequest: true,
+  prefixSharing: true, maxRowTokens: 1024,
+};
+
+/** Deterministic token rows in [lo, lo + span). */
+function rows(n: number, seed: number, minLen: number, maxLen: number, lo = 1, span = 40): number[][] {
+  let s = seed >>> 0;
+  const rand = (k: number) => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) % k);
+  return Array.from({ length: n }, () => Array.from({ length: minLen + rand(maxLen - minLen + 1) }, () => lo + rand(span)));
+}
+
+async function alone(model: RewardModel, r: readonly (readonly number[])[], pad: number): Promise<Float32Array> {
+  return model.score(r, { batchSize: 1, padTokenId: pad });
+}
+
+test("Batcher: concurrent requests share forward passes and each gets the rewards of its rows scored alone", async () => {
   const model = tinyModel();
   try {
-    const rows = [[1, 2, 3], [4, 5], [6, 7, 8, 9], [10], [11, 12]];
-    const direct = await model.score(rows, { batchSize: 1, padTokenId: 0 });
-    const b = new Batcher(model, { batchSize: 1, padTokenId: 0, maxQueue: 2 });
-    const first = b.score(rows.slice(0, 3)), second = b.score(rows.slice(3));
+    const asks = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => rows(1 + k, 10 + k, 1, 30));
+    const passes: PassStats[] = [];
+    const b = new Batcher(model, { ...OPTS, prefixSharing: false, onPass: (p) => passes.push(p) });
+    const answers = await Promise.all(asks.map((r) => b.score(r)));
+    for (const [k, r] of asks.entries()) assertRewardsClose(answers[k] as Float32Array, await alone(model, r, 0), `request ${k}`);
+    const texts = asks.reduce((n, r) => n + r.length, 0);
+    assert.equal(passes.reduce((n, p) => n + p.texts, 0), texts);
+    assert.ok(passes.length < asks.length, `${passes.length} passes for ${asks.length} requests: not merged`);
+    // without cross-request batching every pass holds texts of one request only
+    const solo: PassStats[] = [];
+    const s = new Batcher(model, { ...OPTS, crossRequest: false, prefixSharing: false, onPass: (p) => solo.push(p) });
+    const soloAnswers = await Promise.all(asks.map((r) => s.score(r)));
+    soloAnswers.forEach((a, k) => assertRewardsClose(a, answers[k] as Float32Array, `solo request ${k}`));
+    assert.ok(solo.length >= asks.length);
+  } finally {
+    await model.release();
+  }
+});
+
+test("Batcher: a pass keeps to max-batch texts and max-batch-tokens padded tokens; rows of like length go together", async () => {
+  const model = tinyModel();
+  try {
+    const passes: PassStats[] = [];
+    const b = new Batcher(model, { ...OPTS, maxBatch: 4, maxBatchTokens: 64, prefixSharing: false, onPass: (p) => passes.push(p) });
+    const short = rows(6, 3, 2, 3), long = rows(6, 4, 28, 30);
+    const [rs, rl] = await Promise.all([b.score(short), b.score(long)]);
+    assertRewardsClose(rs as Float32Array, await alone(model, short, 0), "short");
+    assertRewardsClose(rl as Float32Array, await alone(model, long, 0), "long");
+    for (const p of passes) {
+      assert.ok(p.texts <= 4, `${p.texts} texts in a pass`);
+      assert.ok(p.paddedTokens <= 64 || p.rows === 1, `${p.paddedTokens} padded tokens in a pass of ${p.rows}`);
+    }
+    // short and long rows never share a pass: padding stays below a tenth of what the passes computed
+    const padded = passes.reduce((n, p) => n + p.paddedTokens, 0), real = passes.reduce((n, p) => n + p.textTokens, 0);
+    assert.ok(padded - real < 0.1 * padded, `padding ${padded - real} of ${padded}`);
+  } finally {
+    await model.release();
+  }
+});
+
+for (const [name, raw, pad] of [["gpt2", undefined, 0], ["opt", TINY_OPT, 1]] as const) {
+  test(`Batcher (${name}): texts sharing a prefix are scored in one row with the rewards they get apart`, async () => {
+    const model = tinyModel(raw);
+    try {
+      // best-of-4 groups: a 12-token prompt and 4 continuations; one continuation empty, one text a prefix of another
+      const prompts = rows(3, 7, 12, 12, 2);
+      const groups = prompts.map((p, g) => [...rows(3, 20 + g, 1, 6, 2).map((c) => [...p, ...c]), p.slice(0, 12)]);
+      groups[0]?.push([...(groups[0][0] as number[]), 5, 6]);
+      const passes: PassStats[] = [];
+      const b = new Batcher(model, { ...OPTS, padTokenId: pad, onPass: (p) => passes.push(p) });
+      const answers = await Promise.all(groups.map((r) => b.score(r)));
+      for (const [g, r] of groups.entries()) assertRewardsClose(answers[g] as Float32Array, await alone(model, r, pad), `group ${g}`);
+      const texts = groups.reduce((n, r) => n + r.length, 0), rowsUsed = passes.reduce((n, p) => n + p.rows, 0);
+      assert.ok(rowsUsed <= groups.length, `${rowsUsed} rows for ${texts} texts in ${groups.length} prefix groups`);
+      const computed = passes.reduce((n, p) => n + p.paddedTokens, 0), tokens = passes.reduce((n, p) => n + p.textTokens, 0);
+      assert.ok(computed < 0.6 * tokens, `shared rows computed ${computed} tokens for ${tokens}`);
+    } finally {
+      await model.release();
+    }
+  });
+}
+
+test("Batcher: a full queue answers 503 at once; a bad request rejects alone; drain waits for all", async () => {
+  const model = tinyModel();
+  try {
+    const r = [[1, 2, 3], [4, 5]];
+    const b = new Batcher(model, { ...OPTS, maxQueue: 2, maxWaitMs: 50 });
+    const first = b.score(r), bad = b.score([[1, 999]]), second = b.score(r);
     assert.equal(b.pending, 2);
-    assert.throws(() => b.score(rows), (e: unknown) => e instanceof RequestError && e.status === 503 && /2 requests queued/.test(e.message));
-    assert.deepEqual([...(await first), ...(await second)], [...direct]);
-    await b.drain();
-    assert.equal(b.pending, 0);
-    assert.deepEqual([...(await b.score(rows))], [...direct]);
-  } finally {
-    await model.release();
-  }
-});
-
-test("Batcher: a failing request does not block the ones queued after it", async () => {
-  const model = tinyModel();
-  try {
-    const b = new Batcher(model, { batchSize: 4, padTokenId: 0, maxQueue: 4 });
-    const bad = b.score([[1, 999]]), good = b.score([[1, 2]]);
+    assert.throws(() => b.score(r), (e: unknown) => e instanceof RequestError && e.status === 503 && /2 requests queued/.test(e.message));
     await assert.rejects(bad, /token id 999 is outside the vocabulary/);
-    assert.equal((await good).length, 1);
+    const drained = b.drain();
+    assertRewardsClose(await first, await alone(model, r, 0), "first");
+    assertRewardsClose(await second, await alone(model, r, 0), "second");
+    await drained;
+    assert.equal(b.pending, 0);
+    assert.deepEqual([...(await b.score([]))], []);
   } finally {
     await model.release();
   }
 });
 
-test("parseScoreRequest: texts and pairs parse; each bad field is a 400 naming its JSON path", () => {
+test("planPasses: cuts sorted rows where the estimated cost is least, within the budgets", () => {
+  const opts = { maxBatch: 8, maxBatchTokens: 4096, prefixSharing: false, width: 768, maxRowTokens: 1024 };
+  const texts = [...rows(8, 1, 20, 24), ...rows(8, 2, 400, 410)].map((ids, i) => ({ ids, ref: i }));
+  const passes = planPasses(packRows(texts, opts), opts);
+  assert.deepEqual(passes.map((p) => p.length), [8, 8]);
+  assert.deepEqual(passes[0]?.map((r) => r.refs[0]).sort((a, b) => (a as number) - (b as number)), [0, 1, 2, 3, 4, 5, 6, 7]);
+  // 4096 padded tokens hold 9 rows of 400+ tokens at most: 8 long rows take at least 1 pass; 20 rows of 400 take 3
+  const many = planPasses(packRows(rows(20, 5, 400, 400).map((ids, i) => ({ ids, ref: i })), opts), opts);
+  assert.ok(many.every((p) => p.length * 400 <= 4096 && p.length <= 8));
+  assert.equal(many.reduce((n, p) => n + p.length, 0), 20);
+  // a row longer than the token budget still gets a pass of its own
+  assert.deepEqual(planPasses(packRows([{ ids: rows(1, 9, 5000, 5000)[0] as number[], ref: 0 }], opts), opts).map((p) => p.length), [1]);
+});
+
+test("packRows: groups texts by shared prefix only when one row costs less than separate rows", () => {
+  const opts = { maxBatch: 8, maxBatchTokens: 16384, prefixSharing: true, width: 768, maxRowTokens: 1024 };
+  const prompt = rows(1, 1, 100, 100)[0] as number[];
+  const group = rows(4, 2, 10, 20, 100).map((c) => [...prompt, ...c]);
+  const unrelated = rows(2, 3, 30, 30, 200);
+  const packed = packRows([...group, ...unrelated].map((ids, i) => ({ ids, ref: i })), opts);
+  assert.equal(packed.length, 3);
+  const shared = packed.find((r) => r.refs.length === 4);
+  assert.ok(shared !== undefined);
+  assert.equal(shared.row.prefix.length, 100);
+  assert.equal(shared.length, 100 + group.reduce((n, g) => n + g.length - 100, 0));
+  // a group never passes maxBatch texts or maxRowTokens tokens
+  const capped = packRows(group.map((ids, i) => ({ ids, ref: i })), { ...opts, maxRowTokens: 125 });
+  assert.ok(capped.every((r) => r.length <= 125) && capped.length > 1);
+});
+
+test("parseScoreRequest and parseGetRewardRequest: each bad field is a 400 naming its JSON path", () => {
   assert.deepEqual(parseScoreRequest('{"texts": ["a", "b"]}'), { kind: "texts", texts: ["a", "b"] });
   assert.deepEqual(parseScoreRequest('{"pairs": [{"rejected": "r", "chosen": "c"}]}'), { kind: "pairs", pairs: [{ chosen: "c", rejected: "r" }] });
-  const cases: [string, string | null, RegExp][] = [
-    ["", null, /^body is not JSON/],
-    ["null", null, /expected a JSON object, got null/],
-    ['{"texts": [null]}', "texts[0]", /^texts\[0\]: expected a string, got null$/],
-    ['{"texts": {"0": "a"}}', "texts", /got an object/],
-    ['{"pairs": ["a"]}', "pairs[0]", /expected an object \{"chosen", "rejected"\}, got "a"/],
-    ['{"pairs": [{"chosen": "a", "rejected": ["b"]}]}', "pairs[0].rejected", /got an array/],
-    ['{"pairs": {}}', "pairs", /expected an array/],
-    [`{"texts": [${JSON.stringify("x".repeat(100))}, 1]}`, "texts[1]", /got 1$/],
+  assert.deepEqual(parseGetRewardRequest('{"query": ["a", "b"], "prompts": ["p", "q"], "labels": [null, "x"]}'), { query: ["a", "b"] });
+  const cases: [(raw: string) => unknown, string, string | null, RegExp][] = [
+    [parseScoreRequest, "", null, /^body is not JSON/],
+    [parseScoreRequest, "null", null, /expected a JSON object, got null/],
+    [parseScoreRequest, '{"texts": [null]}', "texts[0]", /^texts\[0\]: expected a string, got null$/],
+    [parseScoreRequest, '{"texts": {"0": "a"}}', "texts", /got an object/],
+    [parseScoreRequest, '{"pairs": ["a"]}', "pairs[0]", /expected an object \{"chosen", "rejected"\}, got "a"/],
+    [parseScoreRequest, '{"pairs": [{"chosen": "a", "rejected": ["b"]}]}', "pairs[0].rejected", /got an array/],
+    [parseScoreRequest, '{"pairs": {}}', "pairs", /expected an array/],
+    [parseScoreRequest, `{"texts": [${JSON.stringify("x".repeat(100))}, 1]}`, "texts[1]", /got 1$/],
+    [parseGetRewardRequest, "[]", null, /expected a JSON object, got an array/],
+    [parseGetRewardRequest, '{"prompts": []}', null, /expected a "query" field/],
+    [parseGetRewardRequest, '{"query": "a"}', "query", /expected an array of strings, got "a"/],
+    [parseGetRewardRequest, '{"query": ["a", 2]}', "query[1]", /expected a string, got 2/],
+    [parseGetRewardRequest, '{"query": ["a"], "prompts": ["p", "q"]}', "prompts", /has 2 entries for 1 queries/],
+    [parseGetRewardRequest, '{"query": ["a"], "labels": "x"}', "labels", /expected an array/],
+    [parseGetRewardRequest, '{"query": ["a"], "texts": ["x"]}', "texts", /unknown field \(known: "query", "prompts", "labels"\)/],
   ];
-  for (const [body, field, msg] of cases) {
-    assert.throws(() => parseScoreRequest(body), (e: unknown) => {
+  for (const [parse, body, field, msg] of cases) {
+    assert.throws(() => parse(body), (e: unknown) => {
       assert.ok(e instanceof RequestError, String(e));
       assert.equal(e.status, 400);
       assert.equal(e.field, field, body);

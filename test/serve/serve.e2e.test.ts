@@ -12,6 +12,7 @@ import { startRewardServer, type RewardServer } from "../../src/serve/index.js";
 import { formulaModel } from "../models/parity.js";
 import { fixtureDir, readExpected } from "../models/fixtures.js";
 import { TINY_GPT2 } from "../train/helpers.js";
+import { assertRewardsClose } from "./helpers.js";
 
 const FIXTURE = fixtureDir("gpt2-tiny");
 const TEXTS = readFileSync(path.join(FIXTURE, "texts.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { text: string }).text);
@@ -27,7 +28,7 @@ before(async () => {
   m.save(dir);
   params = m.weights.numel;
   for (const f of ["tokenizer_config.json", "special_tokens_map.json"]) copyFileSync(path.join(FIXTURE, f), path.join(dir, f));
-  server = await startRewardServer({ model: dir, tokenizer: "builtin:gpt2", port: 0, batchSize: 5, log: (l) => logged.push(l) });
+  server = await startRewardServer({ model: dir, tokenizer: "builtin:gpt2", port: 0, maxBatch: 5, log: (l) => logged.push(l) });
 });
 after(async () => {
   await server?.close();
@@ -40,14 +41,20 @@ async function post(p: string, body: unknown, base = url("")): Promise<{ status:
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
 }
 
-/** What `rewardlab score` prints for a JSONL file of records, one object per line. */
-function scoreCli(records: unknown[], ...flags: string[]): Record<string, number>[] {
+/**
+ * What `rewardlab score` prints for a JSONL file of records, one object per line. Run without blocking: the server
+ * lives in this process, and a blocked event loop would fire its idle timeouts on connections the client reuses.
+ */
+async function scoreCli(records: unknown[], ...flags: string[]): Promise<Record<string, number>[]> {
   const input = path.join(dir, `in-${Math.random().toString(36).slice(2)}.jsonl`);
   writeFileSync(input, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
-  const r = spawnSync(process.execPath, ["bin/rewardlab.js", "score", "--model", dir, "--tokenizer", "builtin:gpt2", "--input", input, ...flags],
-    { encoding: "utf8" });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+  const child = spawn(process.execPath, ["bin/rewardlab.js", "score", "--model", dir, "--tokenizer", "builtin:gpt2", "--input", input, ...flags]);
+  let stdout = "", stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((ok) => child.on("exit", ok));
+  assert.equal(code, 0, stderr);
+  return stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
 }
 
 test("serve: GET /health and GET /info describe the model, with max_length lowered to its 256 positions", async () => {
@@ -56,7 +63,8 @@ test("serve: GET /health and GET /info describe the model, with max_length lower
   assert.match(h.headers.get("content-type") ?? "", /^application\/json/);
   assert.deepEqual(await h.json(), { status: "ok" });
   const info = (await (await fetch(url("/info?verbose=1"))).json()) as Record<string, unknown>;
-  assert.deepEqual(info, { model_type: "gpt2", source: dir, parameters: params, max_length: 256, batch_size: 5,
+  assert.deepEqual(info, { model_type: "gpt2", source: dir, parameters: params, max_length: 256, max_batch: 5,
+    max_batch_tokens: 16384, max_wait_ms: 5, batching: true, prefix_sharing: true, max_texts: 1024, normalize: null,
     tokenizer: "builtin:gpt2", pad_token_id: 50256 });
   assert.ok(logged.some((l) => /max length 512 is above the model's 256 positions/.test(l)), logged.join("\n"));
 });
@@ -64,8 +72,9 @@ test("serve: GET /health and GET /info describe the model, with max_length lower
 test("serve: POST /score texts gives the same numbers as `rewardlab score`, in input order, and transformers' rewards", async () => {
   const { status, json } = await post("/score", { texts: TEXTS });
   assert.equal(status, 200, JSON.stringify(json));
-  const cli = scoreCli(TEXTS.map((text) => ({ text })), "--batch-size", "5").map((r) => r["reward"]);
-  assert.deepEqual(json, { rewards: cli, truncated: 0 });
+  const cli = (await scoreCli(TEXTS.map((text) => ({ text })), "--batch-size", "5")).map((r) => r["reward"] as number);
+  assert.equal(json["truncated"], 0);
+  assertRewardsClose(json["rewards"] as number[], cli, "text");
   const e = readExpected("gpt2-tiny");
   const tol = 5e-6 * Math.max(...e.texts.map((t) => Math.abs(t.reward)));
   (json["rewards"] as number[]).forEach((r, i) => assert.ok(Math.abs(r - (e.texts[i]?.reward as number)) <= tol, `text ${i}: ${r}`));
@@ -75,20 +84,19 @@ test("serve: POST /score texts gives the same numbers as `rewardlab score`, in i
 test("serve: POST /score pairs gives `score`'s chosen and rejected rewards and margin = chosen - rejected", async () => {
   const { status, json } = await post("/score", { pairs: PAIRS });
   assert.equal(status, 200, JSON.stringify(json));
-  const cli = scoreCli(PAIRS, "--batch-size", "5");
+  const cli = await scoreCli(PAIRS, "--batch-size", "5");
   const got = json["pairs"] as { chosen_reward: number; rejected_reward: number; margin: number }[];
   assert.equal(got.length, PAIRS.length);
   got.forEach((g, i) => {
     assert.deepEqual(Object.keys(g), ["chosen_reward", "rejected_reward", "margin"]);
-    assert.equal(g.chosen_reward, cli[i]?.["chosen_reward"], `pair ${i} chosen`);
-    assert.equal(g.rejected_reward, cli[i]?.["rejected_reward"], `pair ${i} rejected`);
+    assertRewardsClose([g.chosen_reward, g.rejected_reward], [cli[i]?.["chosen_reward"] as number, cli[i]?.["rejected_reward"] as number], `pair ${i}`);
     assert.equal(g.margin, g.chosen_reward - g.rejected_reward, `pair ${i} margin`);
   });
   assert.ok(got.some((g) => g.margin !== 0));
 });
 
 test("serve: 6 concurrent requests each get their own texts' rewards", async () => {
-  const single = scoreCli(TEXTS.map((text) => ({ text })), "--batch-size", "1").map((r) => r["reward"] as number);
+  const single = (await scoreCli(TEXTS.map((text) => ({ text })), "--batch-size", "1")).map((r) => r["reward"] as number);
   const tol = 5e-6 * Math.max(...single.map(Math.abs));
   // request k asks for a different slice, so answers swapped between requests cannot pass
   const asks = [0, 1, 2, 3, 4, 5].map((k) => TEXTS.map((_, i) => (i * (k + 1) + k) % TEXTS.length).slice(0, 2 + k));
@@ -187,8 +195,9 @@ test("serve CLI: start line, /health, /score with right truncation like `score -
     assert.deepEqual(await (await fetch(`${base}/health`)).json(), { status: "ok" });
     const { status, json } = await post("/score", { texts: [long, TEXTS[0]] }, base);
     assert.equal(status, 200, JSON.stringify(json));
-    const cli = scoreCli([{ text: long }, { text: TEXTS[0] }], "--max-length", "20").map((r) => r["reward"]);
-    assert.deepEqual(json, { rewards: cli, truncated: 1 });
+    const cli = (await scoreCli([{ text: long }, { text: TEXTS[0] }], "--max-length", "20")).map((r) => r["reward"] as number);
+    assert.equal(json["truncated"], 1);
+    assertRewardsClose(json["rewards"] as number[], cli, "text");
   } finally {
     child.kill("SIGTERM");
   }

@@ -19,7 +19,7 @@ export interface OnnxModel {
 export function toOnnx(graph: Graph, opts: ToOnnxOptions = {}): OnnxModel {
   const { names: outputNames, roots } = outputRoots(graph, opts.outputs);
   const nodes = neededNodes(graph, roots);
-  const w = new OnnxWriter(symbolCarriers(graph, nodes));
+  const w = new OnnxWriter(symbolCarriers(graph, nodes), opts.initializerStorage);
   const claimed = new Set<number>();
   const aliases: [string, Node][] = [];
   outputNames.forEach((name, i) => {

@@ -18,6 +18,12 @@ export interface ToOnnxOptions {
   readonly outputs?: readonly string[];
   /** Params stored in the model as initializers instead of fed per run. */
   readonly initializers?: Readonly<Record<string, Tensor>>;
+  /**
+   * Where those initializers' bytes go: "memory" (default), one in-memory external "file" each, handed to ORT
+   * without a copy; "inline", inside the model; {file}, one external data file (what a saved model ships beside
+   * model.onnx), each tensor at an offset aligned to 4 KiB as onnx's own external-data writer can align them.
+   */
+  readonly initializerStorage?: "memory" | "inline" | { readonly file: string };
 }
 
 /** Encodes a tensor as a TensorProto with raw little-endian data. */
@@ -43,11 +49,11 @@ export function valueInfo(name: string, dtype: DType, shape: Shape): Msg {
 }
 
 /** A TensorProto whose bytes stay outside the model, in an in-memory "file" handed to ORT (no copy, no 2 GB cap). */
-function externalTensorProto(name: string, dtype: DType, dims: readonly number[], path: string, bytes: number): Msg {
+function externalTensorProto(name: string, dtype: DType, dims: readonly number[], path: string, offset: number, bytes: number): Msg {
   const m = new Msg();
   for (const d of dims) m.int(1, d);
   m.int(2, ONNX_DTYPE[dtype]).str(8, name);
-  for (const [key, value] of [["location", path], ["offset", "0"], ["length", String(bytes)]]) {
+  for (const [key, value] of [["location", path], ["offset", String(offset)], ["length", String(bytes)]]) {
     m.msg(13, new Msg().str(1, key as string).str(2, value as string));
   }
   return m.int(14, 1); // data_location = EXTERNAL
@@ -55,8 +61,12 @@ function externalTensorProto(name: string, dtype: DType, dims: readonly number[]
 
 export interface ExternalFile {
   readonly path: string;
+  /** where `data` starts in the file (0 for in-memory files: one tensor each) */
+  readonly offset: number;
   readonly data: Uint8Array;
 }
+
+const EXTERNAL_ALIGN = 4096;
 
 export class OnnxWriter {
   private readonly nodeMsgs: Msg[] = [];
@@ -66,8 +76,11 @@ export class OnnxWriter {
   private readonly names = new Map<number, string>();
   private fresh_ = 0;
 
+  private externalEnd = 0;
+
   /** symbols: where each symbolic dim's value is read at run time (see neededNodes). */
-  constructor(private readonly symbols: ReadonlyMap<string, SymbolSource>) {}
+  constructor(private readonly symbols: ReadonlyMap<string, SymbolSource>,
+    private readonly storage: NonNullable<ToOnnxOptions["initializerStorage"]> = "memory") {}
 
   /** The value name a node's output has in the ONNX graph. */
   name(node: Node): string {
@@ -109,12 +122,16 @@ export class OnnxWriter {
     return name;
   }
 
-  /** An initializer whose data ORT reads from memory we keep (used for baked params). */
+  /** A baked param's initializer, stored as the writer's initializerStorage says. */
   externalInitializer(name: string, t: Tensor): string {
-    const path = `initializer_${this.externals.length}.bin`;
+    if (this.storage === "inline") return this.initializer(name, t.dtype, t.dims, t.data);
     const data = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-    this.externals.push({ path, data });
-    this.inits.push(externalTensorProto(name, t.dtype, t.dims, path, data.byteLength));
+    const memory = this.storage === "memory";
+    const path = memory ? `initializer_${this.externals.length}.bin` : this.storage.file;
+    const offset = memory ? 0 : Math.ceil(this.externalEnd / EXTERNAL_ALIGN) * EXTERNAL_ALIGN;
+    this.externalEnd = offset + data.byteLength;
+    this.externals.push({ path, offset, data });
+    this.inits.push(externalTensorProto(name, t.dtype, t.dims, path, offset, data.byteLength));
     return name;
   }
 
