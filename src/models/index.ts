@@ -1,4 +1,4 @@
-// Public surface of src/models: GPT-2 / OPT reward models (*ForSequenceClassification, one label), their HF
+// Public surface of src/models: GPT-2 / OPT / Llama-family reward models (*ForSequenceClassification, one label), their HF
 // checkpoints (safetensors, pytorch_model.bin) and the reward graph. Other layers import only from this file.
 
 // the model
@@ -6,10 +6,14 @@ export { RewardModel, type LoadOptions, type ScoreOptions } from "./reward-model
 export { MODEL_TYPES, modelDefFor, type ModelConfig, type ModelDef } from "./registry.js";
 export { gpt2Params, gpt2Forward, gpt2PositionIds, parseGPT2Config, type GPT2Config } from "./gpt2.js";
 export { optParams, optForward, optPositionIds, parseOPTConfig, type OPTConfig } from "./opt.js";
+export {
+  llamaParams, llamaForward, parseLlamaConfig, ropeInverseFrequencies, LLAMA_FAMILY,
+  type LlamaConfig, type LlamaModelType, type RopeParameters, type LayerType,
+} from "./llama.js";
 
 // the reward graph's inputs and the standard batch (causal + padding bias, positions, pooled token)
 export {
-  rewardInputs, paramLookup, ordinaryBatch, causalPaddingBias, INPUT_NAMES, MASKED,
+  rewardInputs, paramLookup, ordinaryBatch, arangePositionIds, causalPaddingBias, INPUT_NAMES, MASKED,
   type RewardInputs, type ParamLookup, type RewardForward, type OrdinaryBatch,
 } from "./layers.js";
 export { buildRewardGraph, batchFeeds, weightFeeds, type RewardGraph, type RewardGraphOptions } from "./reward-graph.js";
