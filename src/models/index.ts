@@ -2,7 +2,7 @@
 // checkpoints (safetensors, pytorch_model.bin) and the reward graph. Other layers import only from this file.
 
 // the model
-export { RewardModel, type LoadOptions, type ScoreOptions } from "./reward-model.js";
+export { RewardModel, type LoadOptions, type SaveOptions, type ScoreOptions } from "./reward-model.js";
 export { MODEL_TYPES, modelDefFor, type ModelConfig, type ModelDef } from "./registry.js";
 export { gpt2Params, gpt2Forward, gpt2PositionIds, parseGPT2Config, type GPT2Config } from "./gpt2.js";
 export { optParams, optForward, optPositionIds, parseOPTConfig, type OPTConfig } from "./opt.js";
@@ -23,7 +23,7 @@ export { Weights, NormalRng, numelOf, type ParamSpec, type ParamInit } from "./w
 export { loadWeights, saveWeights, openCheckpointTensors, type KeyRules, type LoadedWeights } from "./checkpoint.js";
 export {
   openSafetensors, readTensorF32, writeSafetensors, saveSafetensorsCheckpoint, openSafetensorsCheckpoint, planShards,
-  DEFAULT_MAX_SHARD_BYTES, type SafetensorsFile, type TensorEntry, type TensorToWrite,
+  DEFAULT_MAX_SHARD_BYTES, floatToBf16, type SaveDtype, type SafetensorsFile, type TensorEntry, type TensorToWrite,
 } from "./safetensors.js";
 export { openTorchBin, readTorchTensorF32, type TorchCheckpoint, type TorchTensorRef } from "./torch-bin.js";
 export { readConfigFile, rewardConfigJson, type ConfigFile } from "./hf-config.js";

@@ -141,7 +141,7 @@ test("a sharded save (model-0000N-of-0000M + index) loads back bit-exactly", () 
   const m = RewardModel.load(dir);
   const out = tmp();
   // embed_tokens (12.9 MB) exceeds the limit and gets a shard of its own; the other 0.47 MB fill three more
-  const files = m.save(out, 200_000);
+  const files = m.save(out, { maxShardBytes: 200_000 });
   assert.deepEqual(files, ["config.json", ...[1, 2, 3, 4].map((i) => `model-0000${i}-of-00004.safetensors`), "model.safetensors.index.json"]);
   assert.deepEqual(RewardModel.load(out).weights.data, m.weights.data);
 });

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { parseLlamaConfig, RewardModel, ropeInverseFrequencies, writeSafetensors, type RawConfig } from "../../src/models/index.js";
+import { openSafetensors, parseLlamaConfig, RewardModel, ropeInverseFrequencies, writeSafetensors, type RawConfig } from "../../src/models/index.js";
 import { LLAMA_FIXTURES, readLlamaExpected } from "./llama-fixtures.js";
 import { assertClose } from "./parity.js";
 
@@ -88,4 +88,19 @@ test("checkpoint errors: a missing tensor and a wrong shape are named with the f
   const cfg = JSON.parse(readFileSync(path.join(fixture("mistral-window"), "config.json"), "utf8")) as RawConfig;
   writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...cfg, num_key_value_heads: 4 }));
   assert.throws(() => RewardModel.load(dir), formatted(/config\.json: num_key_value_heads is 4 but model\.layers\.0\.self_attn\.k_proj\.weight has 32 rows/));
+});
+
+test("save dtype bfloat16: a BF16 checkpoint saved back is byte-identical to torch's; fp32 (default) says float32", () => {
+  const m = RewardModel.load(fixture("llama-mqa-bias-bf16"));
+  const out = mkdtempSync(path.join(os.tmpdir(), "rewardlab-bf16-"));
+  m.save(out, { dtype: "bfloat16" });
+  assert.ok(readFileSync(path.join(out, "model.safetensors")).equals(readFileSync(fixture("llama-mqa-bias-bf16/model.safetensors"))));
+  assert.equal((JSON.parse(readFileSync(path.join(out, "config.json"), "utf8")) as RawConfig)["dtype"], "bfloat16");
+  const back = RewardModel.load(out);
+  assert.deepEqual(back.weights.data, m.weights.data);
+  const full = mkdtempSync(path.join(os.tmpdir(), "rewardlab-fp32-"));
+  m.save(full);
+  assert.equal((JSON.parse(readFileSync(path.join(full, "config.json"), "utf8")) as RawConfig)["dtype"], "float32");
+  const stored = openSafetensors(path.join(full, "model.safetensors"));
+  assert.deepEqual(new Set([...stored.tensors.values()].map((t) => t.dtype)), new Set(["F32"]));
 });
