@@ -202,15 +202,15 @@ export const LLAMA_KEY_RULES: KeyRules = {
   ignore: /^lm_head\.weight$|(^|\.)rotary_emb\.inv_freq$/,
   freshIfMissing: new Set(["score.weight"]),
   dimFields(name) {
-    if (name.endsWith("embed_tokens.weight")) return ["vocab_size", "hidden_size"];
-    if (name.endsWith("q_proj.weight")) return ["num_attention_heads", "hidden_size"];
-    if (/[kv]_proj\.weight$/.test(name)) return ["num_key_value_heads", "hidden_size"];
-    if (name.endsWith("o_proj.weight")) return ["hidden_size", "num_attention_heads"];
-    if (/(gate|up)_proj\.weight$/.test(name)) return ["intermediate_size", "hidden_size"];
-    if (name.endsWith("down_proj.weight")) return ["hidden_size", "intermediate_size"];
-    if (/_norm\.weight$/.test(name) && name.includes("self_attn")) return ["head_dim"];
-    if (name === "score.weight") return ["num_labels", "hidden_size"];
-    return ["hidden_size"];
+    const Q = "num_attention_heads × head_dim", KV = "num_key_value_heads × head_dim";
+    const module = name.replace(/\.(weight|bias)$/, "").split(".").pop() ?? "";
+    const outIn: Record<string, [string, string]> = {
+      embed_tokens: ["vocab_size", "hidden_size"], q_proj: [Q, "hidden_size"], k_proj: [KV, "hidden_size"], v_proj: [KV, "hidden_size"],
+      o_proj: ["hidden_size", Q], gate_proj: ["intermediate_size", "hidden_size"], up_proj: ["intermediate_size", "hidden_size"],
+      down_proj: ["hidden_size", "intermediate_size"], q_norm: ["head_dim", ""], k_norm: ["head_dim", ""], score: ["num_labels", "hidden_size"],
+    };
+    const dims = outIn[module] ?? ["hidden_size", "hidden_size"];
+    return name.endsWith(".bias") || module.endsWith("norm") ? [dims[0]] : dims;
   },
 };
 

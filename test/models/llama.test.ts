@@ -87,7 +87,7 @@ test("checkpoint errors: a missing tensor and a wrong shape are named with the f
   assert.throws(() => RewardModel.load(dir), formatted(new RegExp(`^${dir}: checkpoint does not match config\\.json: missing keys \\(1\\): model\\.layers\\.1\\.mlp\\.up_proj\\.weight`)));
   const cfg = JSON.parse(readFileSync(path.join(fixture("mistral-window"), "config.json"), "utf8")) as RawConfig;
   writeFileSync(path.join(dir, "config.json"), JSON.stringify({ ...cfg, num_key_value_heads: 4 }));
-  assert.throws(() => RewardModel.load(dir), formatted(/config\.json: num_key_value_heads is 4 but model\.layers\.0\.self_attn\.k_proj\.weight has 32 rows/));
+  assert.throws(() => RewardModel.load(dir), formatted(/config\.json: num_key_value_heads × head_dim is 64 but model\.layers\.0\.self_attn\.k_proj\.weight has 32 rows/));
 });
 
 test("save dtype bfloat16: a BF16 checkpoint saved back is byte-identical to torch's; fp32 (default) says float32", () => {
