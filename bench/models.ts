@@ -2,8 +2,10 @@
 //   score:  forward of 8 rows × 256 tokens through RewardModel.score (weights baked into the session)
 //   train:  forward + backward of the pairwise loss, 4 pairs × 2 × 256 tokens, every parameter trainable
 //           (the token-embedding gradient comes back row-sparse, as a trainer would take it)
-// for GPT-2 124M and OPT-350m. Each (model, mode) runs in its own child process, so peak RSS is its own.
-// First checks gpt2-tiny's rewards against the reference fixture. Usage: npm run bench:models [-- --runs 3]
+// for GPT-2 124M, OPT-350m and the Llama-family layouts of SmolLM2-135M and Qwen2.5-0.5B (bench/llama-layouts.ts).
+// Each (model, mode) runs in its own child process, so peak RSS is its own.
+// First checks gpt2-tiny's rewards against the reference fixture.
+// Usage: npm run bench:models [-- --runs 3] [--models gpt2-124m,opt-350m,smollm2-135m,qwen2.5-0.5b] [--modes score,train]
 // PyTorch 1.13 on this machine (shared/README.md): GPT-2 score ~900 tok/s, train ~340 tok/s; OPT-350m train ~100 tok/s.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -12,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gradientsRowSparse, isTrainable, leafName, OrtExecutor, type Node } from "../src/engine/index.js";
 import { batchFeeds, buildRewardGraph, formulaWeights, RewardModel, weightFeeds } from "../src/models/index.js";
+import { LLAMA_LAYOUTS } from "./llama-layouts.js";
 
 const CONFIGS: Record<string, Record<string, unknown>> = {
   "gpt2-124m": { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12, n_inner: null,
@@ -19,6 +22,7 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
   "opt-350m": { model_type: "opt", vocab_size: 50272, hidden_size: 1024, word_embed_proj_dim: 512, num_hidden_layers: 24,
     num_attention_heads: 16, ffn_dim: 4096, max_position_embeddings: 2048, do_layer_norm_before: false, init_std: 0.02,
     pad_token_id: 1, eos_token_id: 2 },
+  ...LLAMA_LAYOUTS,
 };
 const T = 256;
 const THREADS = os.availableParallelism();
@@ -100,9 +104,13 @@ async function checkReference(): Promise<void> {
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === "--child") return child(argv[1] as string, argv[2] as string, Number(argv[3]));
-  const runs = argv[0] === "--runs" ? Number(argv[1]) : 3;
+  const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
+  const runs = Number(flag("--runs") ?? 3);
+  const models = (flag("--models") ?? Object.keys(CONFIGS).join(",")).split(",");
+  const modes = (flag("--modes") ?? "score,train").split(",");
+  for (const m of models) if (!(m in CONFIGS)) throw new Error(`--models: expected some of ${Object.keys(CONFIGS).join(",")}, got "${m}"`);
   await checkReference();
-  for (const [model, mode] of [["gpt2-124m", "score"], ["gpt2-124m", "train"], ["opt-350m", "score"], ["opt-350m", "train"]] as const) {
+  for (const [model, mode] of models.flatMap((m) => modes.map((k) => [m, k] as const))) {
     const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--child", model, mode, String(runs)], { encoding: "utf8", env: process.env });
     if (r.status !== 0) throw new Error(`bench child ${model} ${mode} failed (${r.status}): ${r.stderr}`);
     const res = JSON.parse(r.stdout.trim().split("\n").pop() as string) as Runs & { maxRssMiB: number; params: number };

@@ -1,5 +1,6 @@
 // bench:train — reward-model training throughput on real pair lengths, the trainer's step (forward + backward +
-// clip + AdamW) at real sizes, random init: GPT-2 124M and OPT-350m, full fine-tuning and LoRA r=16, in three modes
+// clip + AdamW) at real sizes, random init: GPT-2 124M, OPT-350m and the layouts of SmolLM2-135M and Qwen2.5-0.5B
+// (bench/llama-layouts.ts), full fine-tuning and LoRA r=16 (PEFT's default targets), in three modes
 //   standard   TRL's collator: 2P right-padded rows, batches in shuffled order
 //   grouped    the same rows, batches grouped by length (megabatches of 50 batches, HF LengthGroupedSampler)
 //   shared     prefix-shared packing (one row per pair) + length grouping: rewardlab's default
@@ -20,7 +21,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
-import { RewardModel } from "../src/models/index.js";
+import { LORA_DEFAULT_TARGETS, RewardModel } from "../src/models/index.js";
+import { foldId, LLAMA_LAYOUTS } from "./llama-layouts.js";
 import { loadTokenizer, type Tokenizer } from "../src/tokenizer/index.js";
 import { openPairs, SkipCounts, type TokenizedPair } from "../src/data/index.js";
 import {
@@ -37,6 +39,7 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
   "opt-350m": { model_type: "opt", vocab_size: 50272, hidden_size: 1024, word_embed_proj_dim: 512, num_hidden_layers: 24,
     num_attention_heads: 16, ffn_dim: 4096, max_position_embeddings: 2048, do_layer_norm_before: false, init_std: 0.02,
     pad_token_id: 1, eos_token_id: 2 },
+  ...LLAMA_LAYOUTS,
 };
 const DATA = ["../shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz", "/work/shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz",
   "test/fixtures/data/hh-rlhf-sample-40.jsonl.gz"];
@@ -49,8 +52,11 @@ type Mode = keyof typeof MODES;
 interface RunResult { pairs: number; tokens: number; computed: number; padded: number; wall: number; cpu: number; steps: number;
   firstLoss: number; maxRssMiB: number }
 
-/** The data file's pairs, tokenized for this model type (OPT: its own vocabulary and leading </s>), both sides <= 512. */
-async function loadPairs(modelType: string): Promise<{ file: string; pairs: TokenizedPair[] }> {
+/**
+ * The data file's pairs, tokenized for this model type (OPT: its own vocabulary and leading </s>; others GPT-2's,
+ * folded into a smaller vocabulary), both sides <= 512.
+ */
+async function loadPairs(modelType: string, vocab = 50257): Promise<{ file: string; pairs: TokenizedPair[] }> {
   const file = DATA.find((f) => existsSync(f)) as string;
   const optDir = OPT_TOKENIZER.find((d) => existsSync(d));
   const tok: Tokenizer = await loadTokenizer(modelType === "opt" && optDir ? optDir : "builtin:gpt2");
@@ -60,7 +66,8 @@ async function loadPairs(modelType: string): Promise<{ file: string; pairs: Toke
   const pairs: TokenizedPair[] = [];
   for await (const p of stream.pairs()) {
     if (p.format !== "text") throw new Error(`${file}: the bench reads standard text pairs`);
-    const c = Int32Array.from([...lead, ...tok.encode(p.chosen)]), r = Int32Array.from([...lead, ...tok.encode(p.rejected)]);
+    const ids = (text: string) => Int32Array.from([...lead, ...tok.encode(text)], (id) => foldId(id, vocab));
+    const c = ids(p.chosen), r = ids(p.rejected);
     if (c.length > MAX_LENGTH || r.length > MAX_LENGTH || c.length === 0 || r.length === 0) continue;
     let s = 0;
     while (s < Math.min(c.length, r.length) && c[s] === r[s]) s++;
@@ -98,7 +105,7 @@ function ortOverrides(spec: string | undefined): Record<string, unknown> {
 async function newGraph(m: RewardModel, lora: boolean, ort = ""): Promise<TrainingGraph> {
   const rng = new Rng(SEED);
   return TrainingGraph.create(m, { hasMargin: false, centerRewardsCoefficient: null, threads: os.availableParallelism(), trainSessionOptions: ortOverrides(ort),
-    lora: lora ? { r: 16, alpha: 16, dropout: 0, targetModules: m.modelType === "gpt2" ? ["c_attn"] : ["q_proj", "v_proj"] } : undefined,
+    lora: lora ? { r: 16, alpha: 16, dropout: 0, targetModules: LORA_DEFAULT_TARGETS[m.modelType] ?? [] } : undefined,
     uniform: () => rng.next() });
 }
 
@@ -110,7 +117,7 @@ async function child(model: string, lora: boolean, mode: Mode | "peak" | "check"
   let batches: TokenizedPair[][], batcher: PairBatcher;
   if (mode === "check") {
     // the same real batch through both layouts: the loss must agree
-    const { pairs } = await loadPairs(m.modelType);
+    const { pairs } = await loadPairs(m.modelType, m.config.vocab_size);
     const b = batchesOf(pairs, BATCH, createPairBatcher("standard", m.def, m.config, m.padTokenId, false), false)[0] as TokenizedPair[];
     const a = await g.evaluate(createPairBatcher("standard", m.def, m.config, m.padTokenId, false).build(b));
     const s = await g.evaluate(createPairBatcher("prefix-shared", m.def, m.config, m.padTokenId, false).build(b));
@@ -118,14 +125,14 @@ async function child(model: string, lora: boolean, mode: Mode | "peak" | "check"
     return;
   }
   if (mode === "peak") {
-    const row = (k: number) => Int32Array.from({ length: MAX_LENGTH }, (_, t) => 3 + ((t * 7919 + k * 104729) % 50000));
+    const row = (k: number) => Int32Array.from({ length: MAX_LENGTH }, (_, t) => 3 + ((t * 7919 + k * 104729) % Math.min(50000, m.config.vocab_size - 3)));
     const pairs = Array.from({ length: BATCH }, (_, k): TokenizedPair => ({ input_ids_chosen: row(2 * k), attention_mask_chosen: new Int32Array(MAX_LENGTH).fill(1),
       input_ids_rejected: row(2 * k + 1), attention_mask_rejected: new Int32Array(MAX_LENGTH).fill(1), sharedPrefix: 0 }));
     batcher = createPairBatcher("standard", m.def, m.config, m.padTokenId, false);
     batches = [pairs, pairs];
   } else {
     batcher = createPairBatcher(MODES[mode].layout as BatchLayout, m.def, m.config, m.padTokenId, false);
-    batches = batchesOf((await loadPairs(m.modelType)).pairs, n, batcher, MODES[mode].grouped);
+    batches = batchesOf((await loadPairs(m.modelType, m.config.vocab_size)).pairs, n, batcher, MODES[mode].grouped);
     batches = [batches[0] as TokenizedPair[], ...batches]; // warm-up on the first batch (session, allocator), not counted
   }
   const r: RunResult = { pairs: 0, tokens: 0, computed: 0, padded: 0, wall: 0, cpu: 0, steps: 0, firstLoss: NaN, maxRssMiB: 0 };
@@ -197,14 +204,21 @@ async function adamwBench(steps: number, wd: number, ort: string): Promise<void>
     `(${(med(plain) / med(ours)).toFixed(2)}x); forward+backward ${med(fwdBwd).toFixed(0)} ms/step (medians after the first step)`);
 }
 
-/** `--trl fp32=0.471,bf16=0.939`: TRL's pairs/s from bench/trl-reference.py on this machine, to print ratios. */
-function trlReference(spec: string | undefined): Record<string, number> {
-  const out: Record<string, number> = {};
+/**
+ * `--trl fp32=0.471,bf16=0.939`: TRL's pairs/s from bench/trl-reference.py on this machine, to print ratios. A key
+ * may name the model and the tuning (`qwen2.5-0.5b:lora:bf16=0.2`, as trl-reference.py prints them); a bare
+ * precision applies to full fine-tuning of every model.
+ */
+function trlReference(spec: string | undefined): Map<string, number> {
+  const out = new Map<string, number>();
   for (const kv of (spec ?? "").split(",").filter((x) => x !== "")) {
-    const [k, v] = kv.split("=");
-    const x = Number(v);
-    if ((k !== "fp32" && k !== "bf16") || !(x > 0)) throw new Error(`--trl: expected fp32=<pairs/s>,bf16=<pairs/s>, got "${kv}"`);
-    out[k] = x;
+    const [k = "", v] = kv.split("=");
+    const parts = k.split(":"), precision = parts.pop() as string, x = Number(v);
+    const model = parts.length > 0 ? parts[0] as string : "*", tuning = parts[1] ?? "full";
+    if ((precision !== "fp32" && precision !== "bf16") || !(x > 0) || parts.length > 2 || (tuning !== "full" && tuning !== "lora")) {
+      throw new Error(`--trl: expected [model:[full|lora:]]fp32|bf16=<pairs/s>, got "${kv}"`);
+    }
+    out.set(`${model}|${tuning}|${precision}`, x);
   }
   return out;
 }
@@ -220,8 +234,9 @@ async function main(): Promise<void> {
   if (argv[0] === "--child") return child(argv[1] as string, argv[2] === "lora", argv[3] as Mode, Number(argv[4]), argv[5]);
   const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   if (argv.includes("--help")) {
-    console.log("usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora] [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y]\n" +
-      "       npm run bench:train -- --peak [--ort arena=0,pattern=0]   only the gpt2-124m full-FT 4x2x512 step: peak RSS, s/step\n" +
+    console.log(`usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora] [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y]\n` +
+      `       models: ${Object.keys(CONFIGS).join(", ")}\n` +
+      "       npm run bench:train -- --peak [--models gpt2-124m] [--ort arena=0,pattern=0]   only the full-FT 4x2x512 step: peak RSS, s/step\n" +
       "       npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   AdamW ms/step on gpt2-2x128 (6.4M params)");
     return;
   }
@@ -229,17 +244,20 @@ async function main(): Promise<void> {
   if (argv.includes("--peak")) {
     const ort = flag("--ort") ?? "";
     ortOverrides(ort); // fail fast on a bad spec
-    const peak = JSON.parse(spawnChild(["gpt2-124m", "full", "peak", "0", ort])) as RunResult;
-    console.log(`gpt2-124m full fine-tuning, 4 pairs x 2 x ${MAX_LENGTH} tokens (standard)${ort ? `, ort ${ort}` : ""}: peak RSS ` +
-      `${peak.maxRssMiB.toFixed(0)} MiB, ${(peak.wall / peak.steps).toFixed(2)} s/step (second step), load average ${os.loadavg()[0]?.toFixed(2)}`);
+    for (const model of (flag("--models") ?? "gpt2-124m").split(",")) {
+      const peak = JSON.parse(spawnChild([model, "full", "peak", "0", ort])) as RunResult;
+      console.log(`${model} full fine-tuning, 4 pairs x 2 x ${MAX_LENGTH} tokens (standard)${ort ? `, ort ${ort}` : ""}: peak RSS ` +
+        `${peak.maxRssMiB.toFixed(0)} MiB, ${(peak.wall / peak.steps).toFixed(2)} s/step (second step), load average ${os.loadavg()[0]?.toFixed(2)}`);
+    }
     return;
   }
   const quick = argv.includes("--quick");
   const ort = flag("--ort") ?? "";
   ortOverrides(ort);
   const trlRates = trlReference(flag("--trl"));
-  const defaultFullRates = new Map<string, number>();
-  const models = (flag("--models") ?? (quick ? "gpt2-124m" : "gpt2-124m,opt-350m")).split(",");
+  const defaultRates: [string, string, number][] = []; // model, tuning, pairs/s of the default mode
+  const models = (flag("--models") ?? (quick ? "gpt2-124m" : "gpt2-124m,opt-350m,smollm2-135m,qwen2.5-0.5b")).split(",");
+  for (const m of models) if (!(m in CONFIGS)) throw new Error(`--models: expected some of ${Object.keys(CONFIGS).join(",")}, got "${m}"`);
   const n = Number(flag("--pairs") ?? (quick ? 16 : 64));
   const tunings = (flag("--tunings") ?? "full,lora").split(",");
   const modes = (flag("--modes") ?? Object.keys(MODES).join(",")).split(",") as Mode[];
@@ -263,7 +281,7 @@ async function main(): Promise<void> {
         const r = JSON.parse(spawnChild([model, tuning, mode, String(n), ort])) as RunResult;
         const pps = r.pairs / r.wall;
         if (mode === "standard") base = pps;
-        if (mode === "shared" && tuning === "full") defaultFullRates.set(model, pps);
+        if (mode === "shared") defaultRates.push([model, tuning, pps]);
         rows.push([model, tuning === "lora" ? "LoRA r=16" : "full", mode, String(r.pairs), pps.toFixed(3), (r.tokens / r.wall).toFixed(0),
           (r.computed / r.wall).toFixed(0), (r.padded / r.tokens).toFixed(2), (r.wall / r.steps).toFixed(2), (r.cpu / r.steps).toFixed(2),
           r.maxRssMiB.toFixed(0), Number.isNaN(base) ? "-" : `${(pps / base).toFixed(2)}x`]);
@@ -277,9 +295,12 @@ async function main(): Promise<void> {
   console.log(`gpt2-124m full fine-tuning, 4 pairs x 2 x ${MAX_LENGTH} tokens (standard): peak RSS ${peak.maxRssMiB.toFixed(0)} MiB, ` +
     `${(peak.tokens / peak.wall).toFixed(0)} tok/s (PyTorch fp32 reference ~340 tok/s at 4x2x256)`);
   console.log(`references (issue 7's machine): TRL fp32 0.30 pairs/s, TRL bf16 1.02 pairs/s on 64 real pairs, batch 4; load average now ${os.loadavg()[0]?.toFixed(2)}`);
-  for (const [model, pps] of defaultFullRates) {
-    for (const [precision, trl] of Object.entries(trlRates)) {
-      console.log(`${model} full fine-tuning, default mode (prefix-shared + grouped): ${pps.toFixed(3)} pairs/s = ${(pps / trl).toFixed(2)}x TRL ${precision} (${trl} pairs/s, --trl)`);
+  for (const [model, tuning, pps] of defaultRates) {
+    for (const precision of ["fp32", "bf16"]) {
+      const trl = trlRates.get(`${model}|${tuning}|${precision}`) ?? (tuning === "full" ? trlRates.get(`*|full|${precision}`) : undefined);
+      if (trl === undefined) continue;
+      console.log(`${model} ${tuning === "lora" ? "LoRA r=16" : "full fine-tuning"}, default mode (prefix-shared + grouped): ${pps.toFixed(3)} pairs/s = ` +
+        `${(pps / trl).toFixed(2)}x TRL ${precision} (${trl} pairs/s, --trl)`);
     }
   }
 }

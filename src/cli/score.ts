@@ -49,6 +49,8 @@ export const scoreCommand: Command = {
     const tokSource = str(a, "tokenizer") ?? dir;
     const tok = await loadTokenizer(tokSource);
     const encode = rewardTextEncoder(dir, tok); // eos appended when the model was trained so
+    const padNote = model.padFromTokenizer(tok);
+    if (padNote !== null) console.error(`note: ${padNote}`);
     const texts = records.flatMap((r) => (r.kind === "text" ? [r.text] : [r.chosen, r.rejected]));
     let truncated = 0;
     const rows = texts.map((t, i) => {
@@ -62,7 +64,6 @@ export const scoreCommand: Command = {
     let lastLine = 0;
     const rewards = await model.score(rows, {
       batchSize,
-      padTokenId: model.config.pad_token_id ?? tok.padTokenId ?? undefined,
       onProgress: (done, total) => {
         if (tty) process.stderr.write(`\rscoring ${done}/${total}${done === total ? "\n" : ""}`);
         else if (done === total || Date.now() - lastLine > 10_000) { lastLine = Date.now(); console.error(`scored ${done}/${total} texts`); }

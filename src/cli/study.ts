@@ -8,7 +8,7 @@ import { InputError } from "../errors.js";
 import { isPreparedDir, localTokenizerSource, recordEosRule } from "../data/index.js";
 import { LORA_DEFAULT_TARGETS, MODEL_TYPES, type ModelConfig } from "../models/index.js";
 import { collectRuns, writeReport } from "../report/index.js";
-import { saveTokenizerFiles } from "../tokenizer/index.js";
+import { loadTokenizer, saveTokenizerFiles } from "../tokenizer/index.js";
 import {
   applyRewardConfigFlags, formatDuration, loadStudySpec, measureMatmulPeak, modelTraining, numTrainingSteps,
   openPairSet, profileTrainingSteps, resolveModelSource, rewardConfigFlags, studyPreset, train, trainingFlopsPerToken,
@@ -72,6 +72,8 @@ export const studyCommand: Command = {
       say(`[${i + 1}/${plans.length}] ${p.spec.name}: ${p.source}; ${d.train.length} train pairs, ${d.eval?.length ?? 0} eval pairs`);
       const model = p.load();
       for (const n of model.notes) say(`note: ${n}`);
+      const padNote = model.padFromTokenizer(await loadTokenizer(p.tokenizer));
+      if (padNote !== null) say(`note: ${padNote}`);
       const config: RewardConfig = { ...modelTraining(spec.training, p.spec), output_dir: runDir };
       let profile: StepProfile | null = null;
       if (spec.profile_steps > 0) {

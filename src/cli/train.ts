@@ -11,13 +11,13 @@ import {
   openPairSet, pairSlice, resolveModelSource, train, type PairSet,
 } from "../train/index.js";
 import { localTokenizerSource, recordEosRule, type EncodeSettings } from "../data/index.js";
-import { readChatTemplateFile, saveTokenizerFiles } from "../tokenizer/index.js";
+import { loadTokenizer, readChatTemplateFile, saveTokenizerFiles } from "../tokenizer/index.js";
 import { num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
 import { CHAT_TEMPLATE_FLAG } from "./encoding-flags.js";
 
 const FLAGS: FlagSpecs = {
-  model: { kind: "string", help: "model folder, hub model id, or config:<gpt2-tiny|gpt2-mini|gpt2-small|opt-tiny> (fresh random init)" },
+  model: { kind: "string", help: "model folder, hub model id, or config:<gpt2-tiny|gpt2-mini|gpt2-small|opt-tiny|llama-mini|qwen2-mini> (fresh random init)" },
   "model-config": { kind: "string", help: "config.json of a fresh random-init model (instead of --model)" },
   tokenizer: { kind: "string", help: "tokenizer folder or builtin:gpt2 (default: the model folder, else builtin:gpt2)" },
   data: { kind: "string", help: "prepared folder, .jsonl[.gz] / .parquet file, folder, hub dataset id, or builtin" },
@@ -53,6 +53,8 @@ export const trainCommand: Command = {
     const { source, dir, tokenizer } = plan;
     const model = plan.load();
     for (const n of model.notes) process.stderr.write(`note: ${n}\n`);
+    const padNote = model.padFromTokenizer(await loadTokenizer(tokenizer));
+    if (padNote !== null) process.stderr.write(`note: ${padNote}\n`);
     const dataSpec = requireStr(a, "data", "train");
     const chatTemplate = str(a, "chat-template");
     const encoding = { appendEosToken: config.append_eos_token, ...(chatTemplate !== undefined ? { chatTemplate } : {}) };

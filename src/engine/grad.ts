@@ -38,6 +38,8 @@ export const dPow: GradRule = (g, n, d) => {
 };
 export const dNeg: GradRule = (g, _n, d) => [() => g.neg(d)];
 export const dSqrt: GradRule = (g, n, d) => [() => g.div(g.mul(d, g.scalar(0.5)), n)];
+export const dSin: GradRule = (g, n, d) => [() => g.mul(d, g.cos(inp(n, 0)))];
+export const dCos: GradRule = (g, n, d) => [() => g.neg(g.mul(d, g.sin(inp(n, 0))))];
 export const dTanh: GradRule = (g, n, d) => [() => g.mul(d, g.sub(g.scalar(1), g.mul(n, n)))];
 export const dRelu: GradRule = (g, n, d) => [() => g.where(g.greater(inp(n, 0), g.scalar(0)), d, g.scalar(0))];
 export const dExp: GradRule = (g, n, d) => [() => g.mul(d, n)];

@@ -95,6 +95,8 @@ export class Graph {
   pow(a: Node, b: Node): Node { return this.op("pow", [a, b]); }
   neg(x: Node): Node { return this.op("neg", [x]); }
   sqrt(x: Node): Node { return this.op("sqrt", [x]); }
+  sin(x: Node): Node { return this.op("sin", [x]); }
+  cos(x: Node): Node { return this.op("cos", [x]); }
   tanh(x: Node): Node { return this.op("tanh", [x]); }
   relu(x: Node): Node { return this.op("relu", [x]); }
   exp(x: Node): Node { return this.op("exp", [x]); }

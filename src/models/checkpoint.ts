@@ -4,7 +4,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { CheckpointError } from "../errors.js";
-import { openSafetensorsCheckpoint, readTensorF32, saveSafetensorsCheckpoint, DEFAULT_MAX_SHARD_BYTES, type SafetensorsFile } from "./safetensors.js";
+import { openSafetensorsCheckpoint, readTensorF32, saveSafetensorsCheckpoint, DEFAULT_MAX_SHARD_BYTES, type SafetensorsFile,
+  type SaveDtype } from "./safetensors.js";
 import { openTorchBin, readTorchTensorF32, type TorchCheckpoint } from "./torch-bin.js";
 import { Weights, type ParamSpec } from "./weights.js";
 
@@ -107,8 +108,8 @@ export function loadWeights(dir: string, specs: readonly ParamSpec[], rules: Key
   return { weights, notes };
 }
 
-/** Writes the weights as model.safetensors (sharded above maxShardBytes), in HF names. */
-export function saveWeights(dir: string, weights: Weights, maxShardBytes = DEFAULT_MAX_SHARD_BYTES): string[] {
+/** Writes the weights as model.safetensors (sharded above maxShardBytes), in HF names, as F32 or BF16. */
+export function saveWeights(dir: string, weights: Weights, maxShardBytes = DEFAULT_MAX_SHARD_BYTES, dtype: SaveDtype = "F32"): string[] {
   const tensors = weights.specs.map((s) => ({ name: s.name, shape: s.shape, data: weights.get(s.name) }));
-  return saveSafetensorsCheckpoint(dir, tensors, maxShardBytes);
+  return saveSafetensorsCheckpoint(dir, tensors, maxShardBytes, dtype);
 }

@@ -4,7 +4,7 @@ import { InputError } from "../errors.js";
 import { ConfigReader, type RawConfig } from "./config.js";
 import type { Graph, Node } from "../engine/index.js";
 import type { KeyRules } from "./checkpoint.js";
-import { attention, layerNorm, scoreHead, type ParamLookup, type RewardInputs } from "./layers.js";
+import { arangePositionIds, attention, layerNorm, scoreHead, type ParamLookup, type RewardInputs } from "./layers.js";
 import type { ParamSpec } from "./weights.js";
 
 // ---- config ----
@@ -131,8 +131,4 @@ export function gpt2Forward(g: Graph, c: GPT2Config, inp: RewardInputs, p: Param
 }
 
 /** GPT-2 positions are arange(T) for every row, whatever the mask (so left padding changes rewards, as in HF). */
-export function gpt2PositionIds(_c: GPT2Config, _mask: ArrayLike<number>, B: number, T: number): Int32Array {
-  const out = new Int32Array(B * T);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[b * T + t] = t;
-  return out;
-}
+export const gpt2PositionIds: (c: GPT2Config, mask: ArrayLike<number>, B: number, T: number) => Int32Array = arangePositionIds;

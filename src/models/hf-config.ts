@@ -35,7 +35,7 @@ export function configFromObject(raw: RawConfig, file = "config.json"): ConfigFi
 }
 
 /** The config.json text save_pretrained writes for the reward model (num_labels 1). */
-export function rewardConfigJson(cf: ConfigFile, architecture: string, padTokenId: number | null): string {
+export function rewardConfigJson(cf: ConfigFile, architecture: string, padTokenId: number | null, dtype?: string): string {
   const out: RawConfig = { ...cf.raw };
   out["architectures"] = [architecture];
   out["id2label"] = { "0": "LABEL_0" };
@@ -46,7 +46,7 @@ export function rewardConfigJson(cf: ConfigFile, architecture: string, padTokenI
     out["dtype"] = out["dtype"] ?? out["torch_dtype"];
     delete out["torch_dtype"];
   }
-  out["dtype"] = out["dtype"] ?? "float32";
+  out["dtype"] = dtype ?? out["dtype"] ?? "float32";
   if (padTokenId !== null) out["pad_token_id"] = padTokenId;
   return pythonJson(out, cf.floatKeys) + "\n";
 }

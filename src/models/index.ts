@@ -1,15 +1,19 @@
-// Public surface of src/models: GPT-2 / OPT reward models (*ForSequenceClassification, one label), their HF
+// Public surface of src/models: GPT-2 / OPT / Llama-family reward models (*ForSequenceClassification, one label), their HF
 // checkpoints (safetensors, pytorch_model.bin) and the reward graph. Other layers import only from this file.
 
 // the model
-export { RewardModel, type LoadOptions, type ScoreOptions } from "./reward-model.js";
+export { RewardModel, type LoadOptions, type SaveOptions, type ScoreOptions } from "./reward-model.js";
 export { MODEL_TYPES, modelDefFor, type ModelConfig, type ModelDef } from "./registry.js";
 export { gpt2Params, gpt2Forward, gpt2PositionIds, parseGPT2Config, type GPT2Config } from "./gpt2.js";
 export { optParams, optForward, optPositionIds, parseOPTConfig, type OPTConfig } from "./opt.js";
+export {
+  llamaParams, llamaForward, parseLlamaConfig, ropeInverseFrequencies, LLAMA_FAMILY,
+  type LlamaConfig, type LlamaModelType, type RopeParameters, type LayerType,
+} from "./llama.js";
 
 // the reward graph's inputs and the standard batch (causal + padding bias, positions, pooled token)
 export {
-  rewardInputs, paramLookup, ordinaryBatch, causalPaddingBias, INPUT_NAMES, MASKED,
+  rewardInputs, paramLookup, ordinaryBatch, arangePositionIds, causalPaddingBias, INPUT_NAMES, MASKED,
   type RewardInputs, type ParamLookup, type RewardForward, type OrdinaryBatch,
 } from "./layers.js";
 export { inferenceGraph, inferenceOnnx, ONNX_INPUTS, ONNX_OUTPUT } from "./onnx-export.js";
@@ -21,7 +25,7 @@ export { Weights, NormalRng, numelOf, type ParamSpec, type ParamInit } from "./w
 export { loadWeights, saveWeights, openCheckpointTensors, type KeyRules, type LoadedWeights } from "./checkpoint.js";
 export {
   openSafetensors, readTensorF32, writeSafetensors, saveSafetensorsCheckpoint, openSafetensorsCheckpoint, planShards,
-  DEFAULT_MAX_SHARD_BYTES, type SafetensorsFile, type TensorEntry, type TensorToWrite,
+  DEFAULT_MAX_SHARD_BYTES, floatToBf16, type SaveDtype, type SafetensorsFile, type TensorEntry, type TensorToWrite,
 } from "./safetensors.js";
 export { openTorchBin, readTorchTensorF32, type TorchCheckpoint, type TorchTensorRef } from "./torch-bin.js";
 export { readConfigFile, rewardConfigJson, type ConfigFile } from "./hf-config.js";

@@ -79,6 +79,13 @@ export function scoreHead(g: Graph, p: ParamLookup, x: Node, poolIndex: Node): N
   return g.gatherElements(g.reshape(logits, ["B", "T"]), poolIndex, 1);    // [B, K]
 }
 
+/** Positions arange(T) for every row, whatever the mask (GPT-2; Llama's cache_position). */
+export function arangePositionIds(_c: unknown, _mask: ArrayLike<number>, B: number, T: number): Int32Array {
+  const out = new Int32Array(B * T);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) out[b * T + t] = t;
+  return out;
+}
+
 // ---- the inputs of an ordinary batch (one text per row, right padding), computed as transformers does ----
 
 /** float32 min, the value transformers' eager attention adds where a key is masked. */

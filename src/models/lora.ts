@@ -1,7 +1,8 @@
 // LoRA as PEFT defines it, applied while the graph is built (the model files are not forked):
 //   y = W x + b + (lora_alpha / r) · B(A x)          A [r, in] (lora_A.weight), B [out, r] (lora_B.weight)
 // `LoraGraph` is a Graph whose matmul recognises a targeted weight as the model uses it — GPT-2's Conv1D as
-// x·W (W stored [in, out], PEFT fan_in_fan_out) and OPT's nn.Linear as x·Wᵀ (W stored [out, in]) — and adds the
+// x·W (W stored [in, out], PEFT fan_in_fan_out) and OPT's / the Llama family's nn.Linear as x·Wᵀ (W stored
+// [out, in]) — and adds the
 // low-rank path next to it. Base weights stay frozen params (no weight-gradient matmuls); A, B and the
 // modules_to_save (the score head) are trained. Adapters are saved the way PEFT saves them: adapter_config.json and
 // adapter_model.safetensors with keys "base_model.model.<module>.lora_A.weight" and "base_model.model.score.weight".
@@ -9,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { Graph, leafName, type Node } from "../engine/index.js";
-import { CheckpointError } from "../errors.js";
+import { CheckpointError, InputError } from "../errors.js";
 import { openSafetensors, readTensorF32, writeSafetensors, type TensorToWrite } from "./safetensors.js";
 import type { ParamSpec, Weights } from "./weights.js";
 
@@ -19,7 +20,10 @@ export const ADAPTER_WEIGHTS_NAME = "adapter_model.safetensors";
 export const PEFT_PREFIX = "base_model.model.";
 
 /** PEFT's default target_modules for the architectures we support (peft TRANSFORMERS_MODELS_TO_LORA_TARGET_MODULES_MAPPING). */
-export const LORA_DEFAULT_TARGETS: Readonly<Record<string, readonly string[]>> = { gpt2: ["c_attn"], opt: ["q_proj", "v_proj"] };
+export const LORA_DEFAULT_TARGETS: Readonly<Record<string, readonly string[]>> = {
+  gpt2: ["c_attn"], opt: ["q_proj", "v_proj"],
+  llama: ["q_proj", "v_proj"], mistral: ["q_proj", "v_proj"], qwen2: ["q_proj", "v_proj"], qwen3: ["q_proj", "v_proj"],
+};
 /** PeftModelForSequenceClassification adds these to modules_to_save; a reward model has `score`. */
 export const SEQ_CLS_MODULES_TO_SAVE = ["classifier", "score"] as const;
 
@@ -56,6 +60,15 @@ export function loraTargets(specs: readonly ParamSpec[], modelType: string, sett
     const [d0, d1] = s.shape as [number, number];
     const [inFeatures, outFeatures] = kind === "conv1d" ? [d0, d1] : [d1, d0];
     out.push({ module, kind, inFeatures, outFeatures, a: `${module}.lora_A.weight`, b: `${module}.lora_B.weight` });
+  }
+  // PEFT refuses targets it cannot find; a misspelt or foreign name (c_attn on Llama) would train nothing there
+  const found = new Set(out.map((t) => t.module.slice(t.module.lastIndexOf(".") + 1)));
+  const unknown = settings.targetModules.filter((t) => !found.has(t));
+  if (unknown.length > 0) {
+    const names = [...new Set(specs.filter((s) => s.shape.length === 2 && s.name.endsWith(".weight") && s.name.includes("."))
+      .map((s) => s.name.slice(0, -".weight".length).split(".").pop() as string))].filter((n) => !/embed|wte|wpe|^score$/.test(n));
+    throw new InputError(`lora_target_modules: ${unknown.map((u) => `"${u}"`).join(", ")} match${unknown.length > 1 ? "" : "es"} no layer of this ${modelType} model`,
+      undefined, `choose from ${names.join(", ")}`);
   }
   return out;
 }

@@ -5,10 +5,11 @@ import type { KeyRules } from "./checkpoint.js";
 import type { RawConfig } from "./config.js";
 import { GPT2_KEY_RULES, gpt2Forward, gpt2Params, gpt2PositionIds, parseGPT2Config, type GPT2Config } from "./gpt2.js";
 import { OPT_KEY_RULES, optForward, optParams, optPositionIds, parseOPTConfig, type OPTConfig } from "./opt.js";
-import type { RewardForward } from "./layers.js";
+import { arangePositionIds, type RewardForward } from "./layers.js";
+import { LLAMA_KEY_RULES, llamaForward, llamaParams, parseLlamaConfig, type LlamaConfig } from "./llama.js";
 import type { ParamSpec } from "./weights.js";
 
-export type ModelConfig = GPT2Config | OPTConfig;
+export type ModelConfig = GPT2Config | OPTConfig | LlamaConfig;
 
 export interface ModelDef<C extends ModelConfig = ModelConfig> {
   /** the HF class save_pretrained names in config.json "architectures" */
@@ -31,7 +32,19 @@ const OPT: ModelDef<OPTConfig> = {
   parseConfig: parseOPTConfig, params: optParams, keyRules: OPT_KEY_RULES, forward: optForward, positionIds: optPositionIds,
 };
 
-export const MODEL_TYPES: Readonly<Record<string, ModelDef>> = { gpt2: GPT2 as ModelDef, opt: OPT as ModelDef };
+/** One row per model_type of the Llama family: same file, the class name transformers saves differs. */
+const llamaRow = (architecture: string): ModelDef<LlamaConfig> => ({
+  architecture, parseConfig: parseLlamaConfig, params: llamaParams, keyRules: LLAMA_KEY_RULES, forward: llamaForward, positionIds: arangePositionIds,
+});
+
+export const MODEL_TYPES: Readonly<Record<string, ModelDef>> = {
+  gpt2: GPT2 as ModelDef,
+  opt: OPT as ModelDef,
+  llama: llamaRow("LlamaForSequenceClassification") as ModelDef,
+  mistral: llamaRow("MistralForSequenceClassification") as ModelDef,
+  qwen2: llamaRow("Qwen2ForSequenceClassification") as ModelDef,
+  qwen3: llamaRow("Qwen3ForSequenceClassification") as ModelDef,
+};
 
 /** The architecture of a config.json; an InputError naming model_type when it is not supported. */
 export function modelDefFor(raw: RawConfig, file: string): ModelDef {
@@ -39,7 +52,7 @@ export function modelDefFor(raw: RawConfig, file: string): ModelDef {
   const def = typeof t === "string" ? MODEL_TYPES[t] : undefined;
   if (!def) {
     throw new InputError(`expected one of ${Object.keys(MODEL_TYPES).map((k) => `"${k}"`).join(", ")}, got ${JSON.stringify(t ?? null)}`,
-      { file, field: "model_type" }, "rewardlab supports GPT-2 and OPT reward models");
+      { file, field: "model_type" }, "rewardlab supports GPT-2, OPT and Llama-family (llama, mistral, qwen2, qwen3) reward models");
   }
   return def;
 }

@@ -26,6 +26,13 @@ export interface ScoreOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+export interface SaveOptions {
+  /** shard above this many bytes; default transformers 5's 50 GB */
+  readonly maxShardBytes?: number;
+  /** stored dtype of the weights; default "float32" (what a Trainer run loaded in fp32 saves) */
+  readonly dtype?: "float32" | "bfloat16";
+}
+
 export interface LoadOptions {
   /** seed of a freshly initialised score head (checkpoints without score.weight); default 42 */
   readonly seed?: number;
@@ -33,6 +40,7 @@ export interface LoadOptions {
 
 export class RewardModel {
   private scorer: Executor | undefined;
+  private tokenizerPad: number | null = null;
 
   private constructor(
     readonly def: ModelDef,
@@ -45,11 +53,27 @@ export class RewardModel {
 
   get modelType(): string { return this.config.model_type; }
 
-  /** pad_token_id of config.json, else eos_token_id (GPT-2 has none; TRL and the study pad with eos). */
+  /**
+   * The pad id batches use and config.json records: config.json's pad_token_id, else the one taken from the
+   * tokenizer (`padFromTokenizer`), else eos_token_id (its first entry when a list) as TRL and the study pad.
+   */
   get padTokenId(): number {
-    const raw = this.configFile.raw;
-    const eos = raw["eos_token_id"];
-    return this.config.pad_token_id ?? (typeof eos === "number" ? eos : 0);
+    const eos = this.configFile.raw["eos_token_id"];
+    const firstEos = Array.isArray(eos) ? (eos[0] as unknown) : eos;
+    return this.config.pad_token_id ?? this.tokenizerPad ?? (typeof firstEos === "number" ? firstEos : 0);
+  }
+
+  /**
+   * TRL's rule for a config without pad_token_id: the tokenizer's pad token, else its eos token. Returns a note
+   * saying what was chosen (null when config.json has a pad_token_id or the tokenizer has neither); save() then
+   * writes it into config.json, as TRL's model.config.pad_token_id = tokenizer.pad_token_id does.
+   */
+  padFromTokenizer(tok: { readonly padTokenId: number | null; readonly eosTokenId: number | null }): string | null {
+    if (this.config.pad_token_id !== null) return null;
+    const id = tok.padTokenId ?? tok.eosTokenId;
+    if (id === null) return null;
+    this.tokenizerPad = id;
+    return `config.json has no pad_token_id: padding with the tokenizer's ${tok.padTokenId !== null ? "pad" : "eos"} token ${id} (as TRL does); saved models record it`;
   }
 
   /** Loads config.json and the weights of an HF model folder. */
@@ -94,11 +118,15 @@ export class RewardModel {
     return new RewardModel(def, config, cf, weights, []);
   }
 
-  /** Writes config.json + model.safetensors as save_pretrained does; returns the files written. */
-  save(dir: string, maxShardBytes?: number): string[] {
+  /**
+   * Writes config.json + model.safetensors as save_pretrained does; returns the files written. dtype "bfloat16"
+   * stores the weights as a model.to(torch.bfloat16) would save them (config.json "dtype" says so).
+   */
+  save(dir: string, opts: SaveOptions = {}): string[] {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, "config.json"), rewardConfigJson(this.configFile, this.def.architecture, this.padTokenId));
-    return ["config.json", ...saveWeights(dir, this.weights, maxShardBytes)];
+    const dtype = opts.dtype ?? "float32";
+    writeFileSync(path.join(dir, "config.json"), rewardConfigJson(this.configFile, this.def.architecture, this.padTokenId, dtype));
+    return ["config.json", ...saveWeights(dir, this.weights, opts.maxShardBytes, dtype === "bfloat16" ? "BF16" : "F32")];
   }
 
   /**

@@ -1,6 +1,7 @@
 // safetensors: read (any float/int dtype → float32) and write byte-identically to Hugging Face's save_pretrained.
 // Layout: u64 LE header length | JSON header | data. The header is compact JSON, "__metadata__" first, then the
-// tensors sorted by name (the Rust writer sorts by dtype alignment, then name; we only write F32, so by name), each
+// tensors sorted by name (the Rust writer sorts by dtype alignment, then name; a file we write holds one dtype,
+// F32 or BF16, so by name), each
 // {"dtype","shape","data_offsets":[begin,end]} relative to the data start; padded with spaces to a multiple of 8.
 // Sharded checkpoints: model-0000N-of-0000M.safetensors + model.safetensors.index.json ({metadata, weight_map}).
 import { closeSync, openSync, readSync, writeSync, existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -153,8 +154,25 @@ export interface TensorToWrite {
   readonly data: Float32Array;
 }
 
-/** The header bytes (length prefix included) HF writes for these F32 tensors, and the tensors in data order. */
-export function encodeHeader(tensors: readonly TensorToWrite[], metadata: Record<string, string> = { format: "pt" }):
+/** What a file is written in: float32 as is, or bfloat16 (round to nearest even, as torch's .to(torch.bfloat16)). */
+export type SaveDtype = "F32" | "BF16";
+
+/** The bfloat16 bits of a float32 (round to nearest, ties to even; NaN stays a quiet NaN). */
+export function floatToBf16(bits: number): number {
+  if ((bits & 0x7fffffff) > 0x7f800000) return ((bits >>> 16) | 0x40) & 0xffff;
+  return ((bits + 0x7fff + ((bits >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+function encodeData(t: TensorToWrite, dtype: SaveDtype): Uint8Array {
+  const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  if (dtype === "F32") return bytes;
+  const bits = new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length), out = Buffer.alloc(2 * t.data.length);
+  for (let i = 0; i < bits.length; i++) out.writeUInt16LE(floatToBf16(bits[i] as number), 2 * i);
+  return out;
+}
+
+/** The header bytes (length prefix included) HF writes for these tensors, and the tensors in data order. */
+export function encodeHeader(tensors: readonly TensorToWrite[], metadata: Record<string, string> = { format: "pt" }, dtype: SaveDtype = "F32"):
   { header: Buffer; order: TensorToWrite[] } {
   const order = [...tensors].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const obj: Record<string, unknown> = { __metadata__: metadata };
@@ -162,8 +180,9 @@ export function encodeHeader(tensors: readonly TensorToWrite[], metadata: Record
   for (const t of order) {
     const numel = t.shape.reduce((a, b) => a * b, 1);
     if (numel !== t.data.length) throw new RangeError(`tensor ${t.name}: shape ${JSON.stringify(t.shape)} but ${t.data.length} values`);
-    obj[t.name] = { dtype: "F32", shape: t.shape, data_offsets: [off, off + 4 * numel] };
-    off += 4 * numel;
+    const size = DTYPE_BYTES[dtype];
+    obj[t.name] = { dtype, shape: t.shape, data_offsets: [off, off + size * numel] };
+    off += size * numel;
   }
   let json = JSON.stringify(obj);
   json += " ".repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
@@ -175,12 +194,12 @@ export function encodeHeader(tensors: readonly TensorToWrite[], metadata: Record
 }
 
 /** Writes one safetensors file, streaming each tensor's bytes (no copy of the whole model). */
-export function writeSafetensors(file: string, tensors: readonly TensorToWrite[], metadata?: Record<string, string>): void {
-  const { header, order } = encodeHeader(tensors, metadata);
+export function writeSafetensors(file: string, tensors: readonly TensorToWrite[], metadata?: Record<string, string>, dtype: SaveDtype = "F32"): void {
+  const { header, order } = encodeHeader(tensors, metadata, dtype);
   const fd = openSync(file, "w");
   try {
     writeAll(fd, header);
-    for (const t of order) writeAll(fd, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+    for (const t of order) writeAll(fd, encodeData(t, dtype));
   } finally {
     closeSync(fd);
   }
@@ -200,11 +219,11 @@ export const SAFE_WEIGHTS_INDEX_NAME = "model.safetensors.index.json";
  * Splits tensors (in the given order, as HF does with the state dict) into shards of at most maxShardBytes:
  * a tensor that does not fit starts a new shard; a tensor bigger than the limit gets a shard of its own.
  */
-export function planShards(tensors: readonly TensorToWrite[], maxShardBytes: number): TensorToWrite[][] {
+export function planShards(tensors: readonly TensorToWrite[], maxShardBytes: number, dtype: SaveDtype = "F32"): TensorToWrite[][] {
   const shards: TensorToWrite[][] = [];
   let cur: TensorToWrite[] = [], curBytes = 0;
   for (const t of tensors) {
-    const bytes = t.data.byteLength;
+    const bytes = t.data.length * DTYPE_BYTES[dtype];
     if (bytes > maxShardBytes) { shards.push([t]); continue; }
     if (cur.length > 0 && curBytes + bytes > maxShardBytes) { shards.push(cur); cur = []; curBytes = 0; }
     cur.push(t);
@@ -219,10 +238,10 @@ export function planShards(tensors: readonly TensorToWrite[], maxShardBytes: num
  * (index: json.dumps(indent=2, sort_keys=True) + "\n" as transformers writes it). Returns the files written.
  */
 export function saveSafetensorsCheckpoint(dir: string, tensors: readonly TensorToWrite[],
-  maxShardBytes = DEFAULT_MAX_SHARD_BYTES): string[] {
-  const shards = planShards(tensors, maxShardBytes);
+  maxShardBytes = DEFAULT_MAX_SHARD_BYTES, dtype: SaveDtype = "F32"): string[] {
+  const shards = planShards(tensors, maxShardBytes, dtype);
   if (shards.length <= 1) {
-    writeSafetensors(path.join(dir, SAFE_WEIGHTS_NAME), tensors);
+    writeSafetensors(path.join(dir, SAFE_WEIGHTS_NAME), tensors, undefined, dtype);
     return [SAFE_WEIGHTS_NAME];
   }
   const n = shards.length, pad = (i: number) => String(i).padStart(5, "0");
@@ -231,9 +250,9 @@ export function saveSafetensorsCheckpoint(dir: string, tensors: readonly TensorT
   let totalSize = 0, totalParameters = 0;
   shards.forEach((shard, i) => {
     const name = `model-${pad(i + 1)}-of-${pad(n)}.safetensors`;
-    writeSafetensors(path.join(dir, name), shard);
+    writeSafetensors(path.join(dir, name), shard, undefined, dtype);
     files.push(name);
-    for (const t of shard) { weightMap[t.name] = name; totalSize += t.data.byteLength; totalParameters += t.data.length; }
+    for (const t of shard) { weightMap[t.name] = name; totalSize += t.data.length * DTYPE_BYTES[dtype]; totalParameters += t.data.length; }
   });
   const sortedMap = Object.fromEntries(Object.keys(weightMap).sort().map((k) => [k, weightMap[k]]));
   const index = { metadata: { total_parameters: totalParameters, total_size: totalSize }, weight_map: sortedMap };

@@ -11,6 +11,7 @@ export type EvalStrategy = "no" | "steps" | "epoch";
 /** "prefix-shared": chosen and rejected share the forward pass over their common prompt prefix; "standard": TRL's concat. */
 export type BatchLayout = "prefix-shared" | "standard";
 export type ReportTo = "jsonl" | "tensorboard";
+export type SaveDtypeName = "fp32" | "bf16";
 
 export interface RewardConfig {
   // ── model ──
@@ -93,6 +94,8 @@ export interface RewardConfig {
   save_steps: number;
   /** Keep at most this many checkpoints (oldest deleted first, never the newest); null = keep all. Default null. */
   save_total_limit: number | null;
+  /** Weights dtype of final/ and final-merged/: fp32, or bf16 (half the size; checkpoint-N/ stay fp32 for exact resume). Default fp32 (rewardlab). */
+  save_dtype: SaveDtypeName;
 }
 
 export const DEFAULT_REWARD_CONFIG: Readonly<RewardConfig> = Object.freeze({
@@ -131,6 +134,7 @@ export const DEFAULT_REWARD_CONFIG: Readonly<RewardConfig> = Object.freeze({
   output_dir: "trainer_output",
   save_steps: 500,
   save_total_limit: null,
+  save_dtype: "fp32",
 } satisfies RewardConfig);
 
 // ── field table: one row per field, drives parsing, flags and help ──
@@ -181,6 +185,7 @@ export const REWARD_CONFIG_FIELDS: Readonly<Record<Key, FieldKind>> = {
   output_dir: { t: "str" },
   save_steps: { t: "int", min: 0 },
   save_total_limit: { t: "int", min: 1, nullable: true },
+  save_dtype: { t: "enum", values: ["fp32", "bf16"] },
 };
 const FIELDS = REWARD_CONFIG_FIELDS;
 const KEYS = Object.keys(FIELDS) as Key[];

@@ -8,13 +8,16 @@
 //   attention scores q·kᵀ and probs·v    2·T·C each per token per layer
 //   embeddings                           0 (a row lookup; its gradient is a row scatter-add)
 //   LayerNorm                            NORM_FLOPS per element (mean, centre, square, variance, scale, shift)
+//   RMSNorm (Llama family)               RMS_NORM_FLOPS per element (square, mean, rsqrt-multiply, scale)
+//   grouped-query attention              k/v projections are Hkv·D wide; scores still cost 2·T·H·D (every query head)
+//   tied / untied word embeddings        no difference: a reward model has no lm_head (a causal-LM one is dropped)
 //   elementwise                          bias adds, residual adds, activation, softmax and its mask/scale
 // Training = forward + backward. The backward of a matmul is one matmul for the input gradient plus one for the
 // weight gradient, each as costly as the forward: 3× forward for a trained weight. A frozen weight (the LoRA base)
 // still needs the input gradient, so it costs 2× forward. Attention-score matmuls, norms and elementwise ops have
 // gradients for their inputs only (no weights): counted at 3× forward (two input-gradient matmuls per score matmul;
 // for norms/elementwise the backward is taken as 2× the forward, a rough figure, as in the usual 6·N rule).
-import type { ModelConfig } from "../models/index.js";
+import type { LlamaConfig, ModelConfig } from "../models/index.js";
 
 export type FlopsKind =
   | "attention_proj" | "attention_scores" | "mlp" | "projections" | "embeddings" | "head" | "norms" | "elementwise" | "lora";
@@ -36,6 +39,12 @@ export type TrainingMode = { readonly kind: "full" } | { readonly kind: "lora"; 
 
 /** FLOPs per element of a LayerNorm forward (sum, subtract mean, square, sum, rsqrt-multiply, scale, shift). */
 export const NORM_FLOPS = 7;
+/** FLOPs per element of an RMSNorm forward (square, sum, rsqrt-multiply, scale). */
+export const RMS_NORM_FLOPS = 4;
+/** FLOPs per element of SwiGLU's gating: silu(g) = g·σ(g) (σ as exp, add, divide; one multiply), times up. */
+export const SWIGLU_FLOPS = 5;
+/** FLOPs per rotated q/k element: x·cos, the negated half, ·sin, add. */
+export const ROTARY_FLOPS = 4;
 /** FLOPs per element of GPT-2's tanh GELU (x³, two multiply-adds, tanh, 1+, two multiplies), an estimate. */
 export const GELU_FLOPS = 8;
 /** FLOPs per score of the masked softmax: mask add, max-subtract, exp, sum, divide. */
@@ -53,12 +62,15 @@ interface WeightMatmul {
 
 interface Arch {
   readonly layers: number;
-  readonly hidden: number;
+  /** width of q (and of the attention output): C for GPT-2/OPT, H·D for the Llama family */
+  readonly attentionWidth: number;
   readonly heads: number;
   readonly matmuls: readonly WeightMatmul[];
   /** LayerNorm elements per token: per layer and once per model */
   readonly normsPerLayer: number;
   readonly normsOnce: number;
+  /** FLOPs per normalised element */
+  readonly normFlops: number;
   /** elementwise FLOPs per token that do not depend on T: per layer and once per model */
   readonly elementwisePerLayer: number;
   readonly elementwiseOnce: number;
@@ -70,7 +82,7 @@ function archOf(c: ModelConfig): Arch {
   if (c.model_type === "gpt2") {
     const C = c.n_embd, F = c.n_inner;
     return {
-      layers: c.n_layer, hidden: C, heads: c.n_head,
+      layers: c.n_layer, attentionWidth: C, heads: c.n_head, normFlops: NORM_FLOPS,
       matmuls: [
         { module: "attn.c_attn", kind: "attention_proj", fanIn: C, fanOut: 3 * C, perLayer: true },
         { module: "attn.c_proj", kind: "attention_proj", fanIn: C, fanOut: C, perLayer: true },
@@ -85,10 +97,11 @@ function archOf(c: ModelConfig): Arch {
       perScore: c.scale_attn_weights ? 1 : 0,
     };
   }
+  if (c.model_type !== "opt") return llamaArch(c);
   const C = c.hidden_size, E = c.word_embed_proj_dim, F = c.ffn_dim, proj = E !== C;
   const bias = c.enable_bias ? 1 : 0;
   return {
-    layers: c.num_hidden_layers, hidden: C, heads: c.num_attention_heads,
+    layers: c.num_hidden_layers, attentionWidth: C, heads: c.num_attention_heads, normFlops: NORM_FLOPS,
     matmuls: [
       { module: "self_attn.q_proj", kind: "attention_proj", fanIn: C, fanOut: C, perLayer: true },
       { module: "self_attn.k_proj", kind: "attention_proj", fanIn: C, fanOut: C, perLayer: true },
@@ -106,6 +119,31 @@ function archOf(c: ModelConfig): Arch {
     // biases (4C + F + C), q scaling, two residual adds, ReLU
     elementwisePerLayer: bias * (5 * C + F) + C + 2 * C + F,
     elementwiseOnce: C, // token embedding + positions
+    perScore: 0,
+  };
+}
+
+function llamaArch(c: LlamaConfig): Arch {
+  const C = c.hidden_size, F = c.intermediate_size, Q = c.num_attention_heads * c.head_dim, KV = c.num_key_value_heads * c.head_dim;
+  const qkvBias = c.attention_bias || c.model_type === "qwen2" ? Q + 2 * KV : 0;
+  const mlpBias = c.mlp_bias ? 2 * F + C : 0;
+  return {
+    layers: c.num_hidden_layers, attentionWidth: Q, heads: c.num_attention_heads, normFlops: RMS_NORM_FLOPS,
+    matmuls: [
+      { module: "self_attn.q_proj", kind: "attention_proj", fanIn: C, fanOut: Q, perLayer: true },
+      { module: "self_attn.k_proj", kind: "attention_proj", fanIn: C, fanOut: KV, perLayer: true },
+      { module: "self_attn.v_proj", kind: "attention_proj", fanIn: C, fanOut: KV, perLayer: true },
+      { module: "self_attn.o_proj", kind: "attention_proj", fanIn: Q, fanOut: C, perLayer: true },
+      { module: "mlp.gate_proj", kind: "mlp", fanIn: C, fanOut: F, perLayer: true },
+      { module: "mlp.up_proj", kind: "mlp", fanIn: C, fanOut: F, perLayer: true },
+      { module: "mlp.down_proj", kind: "mlp", fanIn: F, fanOut: C, perLayer: true },
+      { module: "score", kind: "head", fanIn: C, fanOut: 1, perLayer: false },
+    ],
+    // input/post-attention norms, Qwen3's per-head q/k norms; the final norm
+    normsPerLayer: 2 * C + (c.model_type === "qwen3" ? Q + KV : 0), normsOnce: C,
+    // biases, rotary on q and k, q scaling, SwiGLU gating, two residual adds
+    elementwisePerLayer: qkvBias + (c.attention_bias ? C : 0) + mlpBias + ROTARY_FLOPS * (Q + KV) + Q + SWIGLU_FLOPS * F + 2 * C,
+    elementwiseOnce: 3 * c.head_dim, // rotary angles and their cos/sin (the embedding is a lookup)
     perScore: 0,
   };
 }
@@ -145,8 +183,8 @@ function breakdown(c: ModelConfig, meanTokens: number, mode: TrainingMode, train
     }
   }
   const pass = training ? 3 : 1;
-  add("attention_scores", pass * 2 * (2 * T * a.hidden) * a.layers);
-  add("norms", pass * NORM_FLOPS * (a.normsPerLayer * a.layers + a.normsOnce));
+  add("attention_scores", pass * 2 * (2 * T * a.attentionWidth) * a.layers);
+  add("norms", pass * a.normFlops * (a.normsPerLayer * a.layers + a.normsOnce));
   add("elementwise", pass * ((a.elementwisePerLayer + (SOFTMAX_FLOPS + a.perScore) * a.heads * T) * a.layers + a.elementwiseOnce));
   const total = Object.values(by).reduce((s, x) => s + x, 0);
   return { total, by_kind: by };

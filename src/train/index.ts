@@ -50,7 +50,7 @@ export type { SchedulerState, DataPosition, TrainingState } from "./checkpoint-s
 
 // the study: FLOPs per token by layer kind, profiled op-kind times and the matmul peak, the study spec and presets
 export {
-  forwardFlopsPerToken, trainingFlopsPerToken, loraParamCount, isLoraTarget, NORM_FLOPS, GELU_FLOPS, SOFTMAX_FLOPS,
+  forwardFlopsPerToken, trainingFlopsPerToken, loraParamCount, isLoraTarget, NORM_FLOPS, GELU_FLOPS, SOFTMAX_FLOPS, RMS_NORM_FLOPS, SWIGLU_FLOPS, ROTARY_FLOPS,
 } from "./flops.js";
 export type { FlopsBreakdown, FlopsKind, TrainingMode } from "./flops.js";
 export type { FlopsPerToken as FlopsByKind } from "./flops.js";

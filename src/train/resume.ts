@@ -31,14 +31,15 @@ export interface CheckpointContents {
   readonly counters: RunCounters;
 }
 
-/** Writes the trained tensors: a PEFT adapter folder (LoRA) or config.json + model.safetensors. */
-export function saveTrained(dir: string, graph: TrainingGraph, lora: LoraSettings | null, baseModel: string | null): void {
+/** Writes the trained tensors: a PEFT adapter folder (LoRA, float32) or config.json + model.safetensors. */
+export function saveTrained(dir: string, graph: TrainingGraph, lora: LoraSettings | null, baseModel: string | null,
+  dtype: "float32" | "bfloat16" = "float32"): void {
   if (lora && graph.loraWeights) {
     const w = graph.loraWeights;
     savePeftAdapter(dir, peftAdapterConfig(graph.model.modelType, lora, baseModel),
       w.specs.map((s) => ({ name: s.name, shape: s.shape, data: w.get(s.name) })));
   } else {
-    graph.model.save(dir);
+    graph.model.save(dir, { dtype });
   }
 }
 

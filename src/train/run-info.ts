@@ -15,8 +15,8 @@ export interface FlopsPerToken {
 
 function kindOf(name: string): string | null {
   if (name === "score.weight") return "head";
-  if (/\.(attn\.c_attn|attn\.c_proj|self_attn\.[qkv]_proj|self_attn\.out_proj)\.weight$/.test(name)) return "attention_proj";
-  if (/\.(mlp\.c_fc|mlp\.c_proj|fc1|fc2)\.weight$/.test(name)) return "mlp";
+  if (/\.(attn\.c_attn|attn\.c_proj|self_attn\.[qkvo]_proj|self_attn\.out_proj)\.weight$/.test(name)) return "attention_proj";
+  if (/\.(mlp\.c_fc|mlp\.c_proj|fc1|fc2|mlp\.(gate|up|down)_proj)\.weight$/.test(name)) return "mlp";
   if (/project_(in|out)\.weight$/.test(name)) return "projections";
   return null; // embeddings (lookups), LayerNorms, biases: no matmul FLOPs counted
 }

@@ -17,6 +17,13 @@ export const NAMED_CONFIGS: Readonly<Record<string, Readonly<Record<string, unkn
   "gpt2-small": { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12, n_inner: null },
   "opt-tiny": { model_type: "opt", vocab_size: 50272, max_position_embeddings: 512, hidden_size: 64, word_embed_proj_dim: 64,
     ffn_dim: 256, num_hidden_layers: 2, num_attention_heads: 4, do_layer_norm_before: true, pad_token_id: 1, bos_token_id: 2, eos_token_id: 2 },
+  // Llama family at small size: GQA (4 heads, 2 kv heads), SwiGLU, tied embeddings; GPT-2's vocabulary and specials
+  "llama-mini": { model_type: "llama", vocab_size: 50257, max_position_embeddings: 512, hidden_size: 128, intermediate_size: 352,
+    num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-5, rope_theta: 10000, tie_word_embeddings: true,
+    pad_token_id: 50256, bos_token_id: 50256, eos_token_id: 50256 },
+  "qwen2-mini": { model_type: "qwen2", vocab_size: 50257, max_position_embeddings: 512, hidden_size: 128, intermediate_size: 384,
+    num_hidden_layers: 4, num_attention_heads: 4, num_key_value_heads: 2, rms_norm_eps: 1e-6, rope_theta: 1000000, tie_word_embeddings: true,
+    pad_token_id: 50256, bos_token_id: 50256, eos_token_id: 50256 },
 };
 const GPT2_SPECIALS = { pad_token_id: 50256, eos_token_id: 50256, bos_token_id: 50256, layer_norm_epsilon: 1e-5, initializer_range: 0.02 };
 const MODEL_FILES = new Set(["config.json", "model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json", ...TOKENIZER_FILE_NAMES]);

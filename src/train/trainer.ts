@@ -229,7 +229,8 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       totalFlos: 0, trainLoss }), epoch: pairsSeen / N }, "train");
     const finalDir = path.join(out, "final");
     rmSync(finalDir, { recursive: true, force: true });
-    saveTrained(finalDir, graph, lora, o.baseModelDir ?? o.modelSource);
+    const saveDtype = c.save_dtype === "bf16" ? "bfloat16" : "float32";
+    saveTrained(finalDir, graph, lora, o.baseModelDir ?? o.modelSource, saveDtype);
     let mergedDir: string | null = null;
     if (lora) {
       mergedDir = path.join(out, "final-merged");
@@ -237,7 +238,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       const baseScore = Float32Array.from(model.weights.get("score.weight"));
       const base = Float32Array.from(model.weights.data);
       mergeLoraInto(model.weights, loadPeftAdapter(finalDir), model.modelType);
-      model.save(mergedDir);
+      model.save(mergedDir, { dtype: saveDtype });
       model.weights.data.set(base); // leave the caller's model as it was
       model.weights.get("score.weight").set(baseScore);
     }

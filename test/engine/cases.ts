@@ -53,7 +53,7 @@ export const CASES: Record<OpName, readonly OpCase[]> = {
     { inputs: [f(["B", 2, 3], "any", [3, 2, 3]), f(["B", 3, 2], "any", [3, 3, 2])] },
   ],
   add: binary(), sub: binary(), mul: binary("withZeros", "withZeros"), div: binary("positive"), pow: binary("any", "positive"),
-  neg: unary("withZeros"), sqrt: unary("positive"), tanh: unary(), relu: unary(), exp: unary(), log: unary("positive"),
+  neg: unary("withZeros"), sqrt: unary("positive"), sin: unary(), cos: unary(), tanh: unary(), relu: unary(), exp: unary(), log: unary("positive"),
   sigmoid: unary(), softplus: unary(), gelu: unary(),
   softmax: [{ inputs: [f([2, 5])] }, { inputs: [f([3, 1])] }, { inputs: [f(["B", "T", 4], "any", [2, 3, 4])] }],
   layerNorm: [

@@ -103,3 +103,15 @@ test("sharding: HF's split rule, model-0000N-of-0000M names, sorted index with t
   assert.deepEqual([...d], new Array(20).fill(20));
   assert.ok(!readdirSync(dir).includes("model.safetensors"));
 });
+
+test("floatToBf16 rounds to nearest even as torch does, keeps infinities and NaN", async () => {
+  const { floatToBf16 } = await import("../../src/models/safetensors.js");
+  const bits = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0] as number;
+  assert.equal(floatToBf16(bits(1)), 0x3f80);
+  assert.equal(floatToBf16(0x3f808000), 0x3f80, "tie, even stays");
+  assert.equal(floatToBf16(0x3f818000), 0x3f82, "tie, odd rounds up");
+  assert.equal(floatToBf16(0x3f808001), 0x3f81, "above half rounds up");
+  assert.equal(floatToBf16(bits(-Infinity)), 0xff80);
+  assert.equal(floatToBf16(0x7f7fffff), 0x7f80, "float32 max rounds to infinity");
+  assert.ok((floatToBf16(bits(NaN)) & 0x7f) !== 0 && (floatToBf16(bits(NaN)) & 0x7f80) === 0x7f80, "NaN stays NaN");
+});

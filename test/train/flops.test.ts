@@ -1,9 +1,10 @@
 // FLOPs per token against hand-computed figures for the study's two models (gpt2 124M, opt-350m) and a tiny one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { LORA_DEFAULT_TARGETS, parseGPT2Config, parseOPTConfig } from "../../src/models/index.js";
+import { LORA_DEFAULT_TARGETS, parseGPT2Config, parseLlamaConfig, parseOPTConfig } from "../../src/models/index.js";
 import {
-  forwardFlopsPerToken, loraParamCount, trainingFlopsPerToken, GELU_FLOPS, NORM_FLOPS, SOFTMAX_FLOPS,
+  forwardFlopsPerToken, loraParamCount, trainingFlopsPerToken, GELU_FLOPS, NORM_FLOPS, SOFTMAX_FLOPS, RMS_NORM_FLOPS, ROTARY_FLOPS,
+  SWIGLU_FLOPS,
 } from "../../src/train/index.js";
 
 const GPT2 = parseGPT2Config({ model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12 }, "gpt2");
@@ -71,4 +72,29 @@ test("LoRA adapter parameter counts match PEFT's for the study's settings", () =
   assert.equal(loraParamCount(OPT350, 16, ["q_proj", "v_proj"]), 1_572_864);
   // "c_proj" matches both attn.c_proj and mlp.c_proj, as PEFT's suffix match does
   assert.equal(loraParamCount(GPT2, 8, ["c_proj"]), 12 * 8 * ((768 + 768) + (3072 + 768)));
+});
+
+// Qwen2.5-0.5B's layout: GQA (14 heads, 2 kv heads of 64), SwiGLU 4864, q/k/v biases, tied embeddings
+const QWEN05_RAW = {
+  model_type: "qwen2", vocab_size: 151936, hidden_size: 896, intermediate_size: 4864, num_hidden_layers: 24,
+  num_attention_heads: 14, num_key_value_heads: 2, tie_word_embeddings: true, max_position_embeddings: 32768,
+};
+const QWEN05 = parseLlamaConfig(QWEN05_RAW, "qwen2.5-0.5b");
+
+test("qwen2.5-0.5B forward: GQA k/v at 128 wide, SwiGLU's three matmuls, scores on all 14 query heads", () => {
+  const f = forwardFlopsPerToken(QWEN05, 512);
+  const C = 896, Q = 14 * 64, KV = 2 * 64, F = 4864, L = 24;
+  assert.equal(f.by_kind["attention_proj"], 2 * L * (C * Q + 2 * C * KV + Q * C));
+  assert.equal(f.by_kind["mlp"], 2 * L * 3 * C * F);
+  assert.equal(f.by_kind["attention_scores"], 2 * 2 * 512 * Q * L);
+  assert.equal(f.by_kind["embeddings"], 0, "tied or not, a reward model has no lm_head: the embedding is a lookup");
+  assert.equal(f.by_kind["norms"], RMS_NORM_FLOPS * (2 * C * L + C));
+  // q/k/v biases, rotary on q and k, q scaling, SwiGLU gating, residuals; softmax per score; rotary angles once
+  assert.equal(f.by_kind["elementwise"], (Q + 2 * KV + ROTARY_FLOPS * (Q + KV) + Q + SWIGLU_FLOPS * F + 2 * C + SOFTMAX_FLOPS * 14 * 512) * L + 3 * 64);
+  const untied = forwardFlopsPerToken(parseLlamaConfig({ ...QWEN05_RAW, tie_word_embeddings: false }, "untied"), 512);
+  assert.equal(untied.total, f.total);
+  // LoRA r=16 on q_proj, v_proj: adapters 3× forward, frozen base 2×
+  const t = trainingFlopsPerToken(QWEN05, 512, { kind: "lora", r: 16, targetModules: LORA_DEFAULT_TARGETS["qwen2"] ?? [] });
+  assert.equal(t.by_kind["lora"], 3 * L * ((2 * C * 16 + 2 * 16 * Q + Q) + (2 * C * 16 + 2 * 16 * KV + KV)));
+  assert.equal(loraParamCount(QWEN05, 16, ["q_proj", "v_proj"]), L * 16 * (C + Q + C + KV));
 });

@@ -2,6 +2,9 @@
 // float64 kernel). The set is small and closed; `satisfies` makes the compiler check every column of every row.
 // To add an op: a row here → shape rule (shapes.ts) → f64 kernel (interp/) → gradient rule (grad.ts) → emitter (onnx/).
 //
+// sin and cos exist for rotary position embeddings: the angles are computed in the graph from the position input,
+// so prefix-shared rows (positions that restart) need no table and no extra input.
+//
 // Composites. gelu is one op: ONNX Gelu-20 (approximate "tanh") runs as one fused kernel in ORT, where the
 // primitive chain costs ~8 passes over the [B, T, 4C] activation, and its f64 definition is one line. Its gradient
 // is built from primitives (ORT's inference build has no GeluGrad). Attention and layer-norm statistics are not
@@ -38,6 +41,8 @@ export const OPS = {
   pow: { shape: S.broadcastShape, dtype: S.floatDtype, grad: G.dPow, onnx: E.emitSimple("Pow"), f64: K.binary(Math.pow) },
   neg: { shape: S.unaryShape, dtype: S.numericDtype, grad: G.dNeg, onnx: E.emitSimple("Neg"), f64: K.unary((x) => -x) },
   sqrt: { ...unaryFloat, grad: G.dSqrt, onnx: E.emitSimple("Sqrt"), f64: K.unary(Math.sqrt) },
+  sin: { ...unaryFloat, grad: G.dSin, onnx: E.emitSimple("Sin"), f64: K.unary(Math.sin) },
+  cos: { ...unaryFloat, grad: G.dCos, onnx: E.emitSimple("Cos"), f64: K.unary(Math.cos) },
   tanh: { ...unaryFloat, grad: G.dTanh, onnx: E.emitSimple("Tanh"), f64: K.unary(Math.tanh) },
   relu: { ...unaryFloat, grad: G.dRelu, onnx: E.emitSimple("Relu"), f64: K.unary((x) => Math.max(x, 0)) },
   exp: { ...unaryFloat, grad: G.dExp, onnx: E.emitSimple("Exp"), f64: K.unary(Math.exp) },
