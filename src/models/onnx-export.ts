@@ -23,7 +23,7 @@ export function inferenceGraph(model: RewardModel): Graph {
   const mask = g.input(ONNX_INPUTS.attentionMask, ["B", "T"], "int64");
   const slot = g.sub(g.cumsum(g.fill(["B", "T"], 1, "int64"), 1), g.scalar(1, "int64"));          // [B, T]: t
   // the position table: row of position id p, from the model's own rule on an all-real row of L tokens
-  const L = config.model_type === "gpt2" ? config.n_positions : config.max_position_embeddings;
+  const L = model.maxPositions;
   const table = g.constant(def.positionIds(config, new Uint8Array(L).fill(1), 1, L), [L], "int64");
   // does the rule number padding slots (GPT-2) or only real tokens (OPT)? ask it about one pad before one token
   const countsPadding = def.positionIds(config, [0, 1], 1, 2)[1] === def.positionIds(config, [1, 1], 1, 2)[1];

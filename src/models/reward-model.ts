@@ -52,6 +52,8 @@ export class RewardModel {
   ) {}
 
   get modelType(): string { return this.config.model_type; }
+  /** Longest sequence the model takes: its position table (GPT-2 n_positions, else max_position_embeddings). */
+  get maxPositions(): number { return this.config.model_type === "gpt2" ? this.config.n_positions : this.config.max_position_embeddings; }
 
   /**
    * The pad id batches use and config.json records: config.json's pad_token_id, else the one taken from the
@@ -188,7 +190,7 @@ export class RewardModel {
   /** Checks that ids fit the model: below vocab size, no longer than the position table. */
   checkIds(rows: readonly (readonly number[])[]): void {
     const c = this.config;
-    const vocab = c.vocab_size, maxLen = c.model_type === "gpt2" ? c.n_positions : c.max_position_embeddings;
+    const vocab = c.vocab_size, maxLen = this.maxPositions;
     rows.forEach((r, i) => {
       if (r.length === 0) throw new InputError(`row ${i} has no tokens`);
       if (r.length > maxLen) throw new InputError(`row ${i} has ${r.length} tokens, the model takes at most ${maxLen}`, undefined, "truncate with --max-length");

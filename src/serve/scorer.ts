@@ -67,8 +67,7 @@ export class RewardScorer {
     const normalization = opts.normalize === true ? rewardStats(model, dir) : null;
     const tokSource = opts.tokenizer ?? dir;
     const tokenizer = await loadTokenizer(tokSource);
-    const c = model.config;
-    const positions = c.model_type === "gpt2" ? c.n_positions : c.max_position_embeddings;
+    const positions = model.maxPositions;
     // a text longer than the position table cannot be scored at all; cutting it there beats refusing every long text
     const maxLength = Math.min(requested, positions);
     if (maxLength < requested) log(`note: max length ${requested} is above the model's ${positions} positions; texts are cut to ${positions} tokens`);

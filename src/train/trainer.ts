@@ -64,6 +64,8 @@ export interface TrainResult {
 export async function train(o: TrainOptions): Promise<TrainResult> {
   const c = o.config, out = c.output_dir, model = o.model, N = o.train.length;
   if (N === 0) throw new InputError("the training set is empty", undefined, "check --data and --max-length");
+  checkFitsPositions(model, o.train, "training");
+  if (o.eval) checkFitsPositions(model, o.eval, "eval");
   if (c.use_lora && c.lora_dropout > 0) throw new InputError("lora_dropout > 0 is not supported yet", { file: "config", field: "lora_dropout" }, "use 0 (the study's setting)");
   const lora: LoraSettings | null = c.use_lora
     ? { r: c.lora_r, alpha: c.lora_alpha, dropout: c.lora_dropout, targetModules: c.lora_target_modules ?? [...(LORA_DEFAULT_TARGETS[model.modelType] ?? [])] }
@@ -278,4 +280,17 @@ function weightInitRng(seed: number): Rng {
   const s = new Rng(seed).state().s.map(mix) as [number, number, number, number];
   if (s.every((w) => w === 0)) s[0] = 1;
   return Rng.fromState({ algorithm: "xoshiro128**", s });
+}
+
+/** A pair longer than the position table would fail deep inside onnxruntime (a Gather out of range): say so here. */
+function checkFitsPositions(model: RewardModel, set: PairSet, what: string): void {
+  let longest = 0;
+  for (let i = 0; i < set.length; i++) {
+    const p = set.pair(i);
+    longest = Math.max(longest, p.input_ids_chosen.length, p.input_ids_rejected.length);
+  }
+  if (longest > model.maxPositions) {
+    throw new InputError(`the ${what} set has a sequence of ${longest} tokens, the model takes at most ${model.maxPositions} positions`,
+      undefined, `prepare the data with --max-length ${model.maxPositions} or less`);
+  }
 }

@@ -112,3 +112,10 @@ test("data order depends on the seed only: full fine-tuning and LoRA of any rank
   assert.deepEqual(await run({ use_lora: true, lora_r: 2 }), full, "LoRA r=2");
   assert.deepEqual(await run({ use_lora: true, lora_r: 8 }), full, "LoRA r=8");
 });
+
+test("a pair longer than the model's position table is an InputError before training, not an onnxruntime crash", async () => {
+  const long = syntheticPairs(4).map((p) => ({ ...p, input_ids_chosen: new Int32Array(40).fill(11), attention_mask_chosen: new Int32Array(40).fill(1), sharedPrefix: 0 }));
+  await assert.rejects(
+    train({ model: tinyModel(), modelSource: "config:test", config: testConfig(tmpDir("too-long")), train: pairList(long), console: quiet }),
+    (e: Error) => e.constructor.name === "InputError" && /sequence of 40 tokens, the model takes at most 32 positions/.test(e.message));
+});
