@@ -4,7 +4,7 @@
 // records and readers
 export { SkipCounts, type PairReader, type PairSource, type PairStream, type RawPair, type ReadOptions } from "./types.js";
 export { READERS, openPairs, filesOfSplit } from "./readers/index.js";
-export { builtinPairs } from "./builtin.js";
+export { builtinPairs, mulberry32 } from "./builtin.js";
 export { readJsonLines, textLines, type JsonLine } from "./readers/json-lines.js";
 
 // tokenization and length policy

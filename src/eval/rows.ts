@@ -1,0 +1,137 @@
+// Reading a benchmark's rows. `pairs` reads any preference data the data layer reads (files, folders, hub ids,
+// builtin); `rewardbench` and `rewardbench2` read their own records from a .jsonl or .parquet file:
+//   rewardbench:  {prompt, chosen, rejected, subset, id}            chosen/rejected: strings
+//   rewardbench2: {prompt, chosen, rejected, subset, id}            chosen/rejected: arrays of strings
+// A bad record is a one-line InputError naming file, line (or row) and field, or, with skipInvalid, a counted skip.
+import path from "node:path";
+import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
+import { openPairs, readJsonLines, SkipCounts } from "../data/index.js";
+import { InputError, type Where } from "../errors.js";
+import { TIES_SUBSET, tiesId } from "./rewardbench2.js";
+import type { Benchmark, EvalRow } from "./types.js";
+
+/** Turns a prompt and one answer into the text the model scores. */
+export type RenderText = (prompt: string, answer: string) => string;
+
+/** `--chat-template raw`: the prompt, a blank line, the answer, as plain text. */
+export const rawText: RenderText = (prompt, answer) => `${prompt}\n\n${answer}`;
+
+export interface ReadRowsOptions {
+  readonly benchmark: Benchmark;
+  readonly render: RenderText;
+  /** split of a folder or hub dataset (pairs only); default "test" */
+  readonly split?: string;
+  readonly skipInvalid?: boolean;
+  readonly skipped: SkipCounts;
+}
+
+interface RecordAt { readonly value: unknown; readonly where: Where }
+
+/** Which benchmark a file's first record looks like: a "subset" field with list answers → rewardbench2, with
+ *  string answers → rewardbench, else pairs. Non-files (folders, hub ids, builtin) are pairs. */
+export async function detectBenchmark(spec: string): Promise<Benchmark> {
+  if (!/\.(jsonl|parquet)$/i.test(spec)) return "pairs";
+  const first = (await readRecords(spec, 1))[0]?.value;
+  if (typeof first !== "object" || first === null || !("subset" in first)) return "pairs";
+  return Array.isArray((first as Record<string, unknown>)["chosen"]) ? "rewardbench2" : "rewardbench";
+}
+
+export async function readEvalRows(spec: string, opts: ReadRowsOptions): Promise<EvalRow[]> {
+  if (opts.benchmark === "pairs") return readPairRows(spec, opts);
+  if (!/\.(jsonl|parquet)$/i.test(spec)) {
+    throw new InputError(`--benchmark ${opts.benchmark} reads a .jsonl or .parquet file`, { file: spec },
+      "download the benchmark's split (for RewardBench, the \"filtered\" split) as a file and pass its path");
+  }
+  const rows: EvalRow[] = [];
+  const seen = new Map<string, Where>();
+  for (const rec of await readRecords(spec)) {
+    const row = benchmarkRow(rec, opts);
+    if ("error" in row) {
+      if (!opts.skipInvalid) throw new InputError(row.error.message, row.error.where, "fix the record, or pass --skip-invalid to skip and count bad records");
+      opts.skipped.add(row.reason);
+      continue;
+    }
+    const first = seen.get(row.id);
+    if (first !== undefined) {
+      const e = new InputError(`duplicate id ${JSON.stringify(row.id)} (first at ${first.line !== undefined ? `line ${first.line}` : `row ${first.row}`})`, { ...rec.where, field: "id" });
+      if (!opts.skipInvalid) throw e;
+      opts.skipped.add('with a duplicate "id"');
+      continue;
+    }
+    seen.set(row.id, rec.where);
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function readPairRows(spec: string, opts: ReadRowsOptions): Promise<EvalRow[]> {
+  const stream = await openPairs(spec, { split: opts.split ?? "test", skipInvalid: opts.skipInvalid, skipped: opts.skipped });
+  const rows: EvalRow[] = [];
+  for await (const p of stream.pairs()) {
+    const s = p.source;
+    const where: Where = "line" in s ? { file: s.file, line: s.line } : { file: s.file, row: s.row };
+    const id = `${path.basename(s.file)}:${"line" in s ? s.line : s.row}`;
+    rows.push({ id, subset: null, texts: [p.chosen, p.rejected], numCorrect: 1, where });
+  }
+  return rows;
+}
+
+async function readRecords(file: string, limit = Infinity): Promise<RecordAt[]> {
+  if (/\.jsonl$/i.test(file)) {
+    return readJsonLines(file, "one JSON object per line").slice(0, limit).map((l) => ({ value: l.value, where: { file, line: l.line } }));
+  }
+  let objs: Record<string, unknown>[];
+  try {
+    objs = await parquetReadObjects({ file: await asyncBufferFromFile(file), ...(limit < Infinity ? { rowEnd: limit } : {}) });
+  } catch (e) {
+    throw new InputError(`not a readable Parquet file: ${(e as Error).message}`, { file });
+  }
+  return objs.map((value, row) => ({ value, where: { file, row } }));
+}
+
+/** A record that failed validation: the error to throw, and the reason to count when skipping. */
+interface Invalid { readonly error: InputError; readonly reason: string }
+
+function benchmarkRow(rec: RecordAt, opts: ReadRowsOptions): EvalRow | Invalid {
+  const v = rec.value, at = (field: string): Where => ({ ...rec.where, field });
+  const bad = (field: string | undefined, message: string, reason: string): Invalid =>
+    ({ error: new InputError(message, field === undefined ? rec.where : at(field)), reason });
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return bad(undefined, "expected a JSON object", "not an object");
+  const o = v as Record<string, unknown>;
+  const subset = o["subset"];
+  if (subset === undefined || subset === null) return bad("subset", `missing (expected the ${opts.benchmark === "rewardbench" ? "RewardBench" : "RewardBench 2"} subset name)`, 'missing "subset"');
+  if (typeof subset !== "string" || subset === "") return bad("subset", `expected a non-empty string, got ${JSON.stringify(subset)}`, 'with a bad "subset"');
+  const prompt = o["prompt"];
+  if (typeof prompt !== "string") return bad("prompt", `expected a string, got ${describe(prompt)}`, 'with a bad "prompt"');
+  const rawId = o["id"];
+  const id = typeof rawId === "string" ? rawId : typeof rawId === "number" || typeof rawId === "bigint" ? String(rawId)
+    : `${path.basename(rec.where.file)}:${rec.where.line ?? rec.where.row}`;
+  const answers = (field: "chosen" | "rejected"): string[] | Invalid => {
+    const a = o[field];
+    if (opts.benchmark === "rewardbench") {
+      if (Array.isArray(a)) return bad(field, "expected a string, got an array (a RewardBench 2 row? pass --benchmark rewardbench2)", "in another format");
+      if (typeof a !== "string") return bad(field, `expected a string, got ${describe(a)}`, `with a bad "${field}"`);
+      if (a.trim() === "") return bad(field, "empty answer", `with an empty "${field}"`);
+      return [a];
+    }
+    if (typeof a === "string") return bad(field, "expected an array of strings, got a string (a RewardBench row? pass --benchmark rewardbench)", "in another format");
+    if (!Array.isArray(a) || a.length === 0) return bad(field, `expected a non-empty array of strings, got ${describe(a)}`, `with a bad "${field}"`);
+    const k = a.findIndex((x) => typeof x !== "string" || x.trim() === "");
+    if (k >= 0) return bad(`${field}[${k}]`, `expected a non-empty string, got ${describe(a[k])}`, `with an empty "${field}"`);
+    return a as string[];
+  };
+  const chosen = answers("chosen");
+  if (!Array.isArray(chosen)) return chosen;
+  const rejected = answers("rejected");
+  if (!Array.isArray(rejected)) return rejected;
+  if (opts.benchmark === "rewardbench2" && subset === TIES_SUBSET && tiesId(id) === null) {
+    return bad("id", `a Ties row's id must be "ref:<n>" or "tied:<n>", got ${JSON.stringify(id)}`, 'with a bad Ties "id"');
+  }
+  return { id, subset, texts: [...chosen, ...rejected].map((a) => opts.render(prompt, a)), numCorrect: chosen.length, where: rec.where };
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return "nothing (missing)";
+  if (v === null) return "null";
+  return Array.isArray(v) ? "an array" : `${typeof v} ${JSON.stringify(v).slice(0, 40)}`;
+}

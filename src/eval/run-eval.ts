@@ -1,0 +1,154 @@
+// One evaluation, start to end: load the model and tokenizer, read the benchmark's rows, score them (reusing
+// scores.jsonl with resume), compute every figure, write <out>/eval.json, and with writeStats the reward mean/std
+// into the model's config.json. The page (eval.html, eval.md) is rendered from eval.json by src/report.
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { SkipCounts } from "../data/index.js";
+import { InputError } from "../errors.js";
+import { RewardModel } from "../models/index.js";
+import { loadTokenizer } from "../tokenizer/index.js";
+import { pairMetrics, rewardStats, type PairMetrics } from "./pair-metrics.js";
+import { rewardbenchScores, type RewardBenchScores } from "./rewardbench.js";
+import { rewardbench2Scores, type RewardBench2Scores } from "./rewardbench2.js";
+import { detectBenchmark, rawText, readEvalRows } from "./rows.js";
+import { appendScores, readScores } from "./scores-file.js";
+import { scoreRows } from "./score-rows.js";
+import type { Benchmark, ScoredRow } from "./types.js";
+import { writeRewardStats } from "./write-stats.js";
+
+export interface EvalOptions {
+  /** model folder, adapter folder or hub id */
+  readonly model: string;
+  /** data file, folder, hub id or builtin */
+  readonly data: string;
+  readonly out: string;
+  /** default "auto": a file whose records have "subset" is RewardBench (string answers) or RewardBench 2 (lists) */
+  readonly benchmark?: Benchmark | "auto";
+  /** "raw" (prompt, blank line, answer); default raw when the model's tokenizer has no chat template */
+  readonly chatTemplate?: string;
+  readonly tokenizer?: string;
+  /** tokens kept per text (left truncation); default 512, lowered to the model's positions with a note */
+  readonly maxLength?: number;
+  readonly batchSize?: number;
+  /** folder/hub split for pairs; default "test" */
+  readonly split?: string;
+  readonly skipInvalid?: boolean;
+  /** reuse <out>/scores.jsonl; without it an existing scores.jsonl is an error */
+  readonly resume?: boolean;
+  readonly writeStats?: boolean;
+  /** bootstrap seed; default 0 */
+  readonly seed?: number;
+  readonly log?: (line: string) => void;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** eval.json, field for field. */
+export interface EvalResult {
+  readonly format: "rewardlab-eval";
+  readonly version: 1;
+  readonly benchmark: Benchmark;
+  readonly model: string;
+  readonly model_type: string;
+  readonly data: string;
+  readonly tokenizer: string;
+  readonly chat_template: string;
+  readonly max_length: number;
+  readonly rows: number;
+  readonly texts: number;
+  readonly skipped: Record<string, number>;
+  /** texts cut from the left to max_length */
+  readonly truncated_texts: number;
+  /** rows taken from an earlier scores.jsonl */
+  readonly reused_rows: number;
+  readonly reward_mean: number;
+  readonly reward_std: number;
+  /** pairs and rewardbench: the pairwise figures */
+  readonly pairs: PairMetrics | null;
+  readonly rewardbench: RewardBenchScores | null;
+  readonly rewardbench2: RewardBench2Scores | null;
+  /** config.json that received mean/std (--write-stats), else null */
+  readonly stats_written_to: string | null;
+  readonly seconds: number;
+  readonly notes: readonly string[];
+}
+
+export const EVAL_JSON = "eval.json";
+export const SCORES_JSONL = "scores.jsonl";
+
+export async function runEval(opts: EvalOptions): Promise<EvalResult> {
+  const t0 = performance.now();
+  const log = opts.log ?? ((s: string) => console.error(s));
+  const out = path.resolve(opts.out);
+  const scoresFile = path.join(out, SCORES_JSONL);
+  if (existsSync(scoresFile) && !opts.resume) {
+    throw new InputError("already exists", { file: scoresFile }, "pass --resume to reuse its scores, or choose another --out");
+  }
+  const benchmark = opts.benchmark === undefined || opts.benchmark === "auto" ? await detectBenchmark(opts.data) : opts.benchmark;
+  const { model, dir } = await RewardModel.fromPretrained(opts.model);
+  for (const n of model.notes) log(`note: ${n}`);
+  const tokSource = opts.tokenizer ?? dir;
+  const chatTemplate = opts.chatTemplate ?? defaultTemplate(tokSource);
+  if (chatTemplate !== "raw") {
+    throw new InputError(`chat template ${chatTemplate === "model" ? `of ${tokSource}` : chatTemplate} cannot be rendered yet: this build scores plain text only`,
+      { file: tokSource, field: "chat_template" }, "pass --chat-template raw to score prompt and answer as plain text");
+  }
+  const tok = await loadTokenizer(tokSource);
+  const c = model.config;
+  const positions = c.model_type === "gpt2" ? c.n_positions : c.max_position_embeddings;
+  const requested = opts.maxLength ?? 512;
+  const maxLength = Math.min(requested, positions);
+  const notes: string[] = [];
+  if (maxLength < requested) notes.push(`max length ${requested} is above the model's ${positions} positions; texts are cut to ${positions} tokens`);
+
+  const skipped = new SkipCounts();
+  const rows = await readEvalRows(opts.data, { benchmark, render: rawText, split: opts.split, skipInvalid: opts.skipInvalid, skipped });
+  if (rows.length === 0) throw new InputError(`no rows to evaluate (${skipped.summary(0)})`, { file: opts.data });
+  if (skipped.total > 0) notes.push(skipped.summary(rows.length + skipped.total));
+  mkdirSync(out, { recursive: true });
+  const done = opts.resume ? readScores(scoresFile) : new Map<string, ScoredRow>();
+  // reused rows are written back first, then new rows are appended chunk by chunk, so an interruption loses at
+  // most one chunk; once all are scored the file is rewritten in data order
+  const reused = rows.flatMap((r) => {
+    const prev = done.get(r.id);
+    return prev !== undefined && prev.rewards.length === r.texts.length ? [prev] : [];
+  });
+  writeFileSync(scoresFile, "");
+  appendScores(scoresFile, reused, benchmark);
+  const scored = await scoreRows(model, tok, rows, {
+    maxLength, batchSize: opts.batchSize ?? 8, padTokenId: c.pad_token_id ?? tok.padTokenId ?? undefined, done,
+    onScored: (chunk) => appendScores(scoresFile, chunk, benchmark),
+    onProgress: opts.onProgress,
+  });
+  await model.release();
+  writeFileSync(`${scoresFile}.tmp`, "");
+  appendScores(`${scoresFile}.tmp`, scored, benchmark);
+  renameSync(`${scoresFile}.tmp`, scoresFile);
+
+  const rewards = rewardStats(scored);
+  const pairwise = benchmark !== "rewardbench2";
+  const truncated = scored.reduce((a, r) => a + r.truncated, 0);
+  if (truncated > 0) notes.push(`${truncated} of ${scored.reduce((a, r) => a + r.rewards.length, 0)} texts were longer than ${maxLength} tokens and cut from the left`);
+  let statsFile: string | null = null;
+  if (opts.writeStats) statsFile = writeRewardStats(dir, rewards.mean, rewards.std);
+  const result: EvalResult = {
+    format: "rewardlab-eval", version: 1, benchmark, model: opts.model, model_type: model.modelType, data: opts.data,
+    tokenizer: tokSource, chat_template: chatTemplate, max_length: maxLength, rows: scored.length,
+    texts: scored.reduce((a, r) => a + r.rewards.length, 0), skipped: skipped.toJSON(), truncated_texts: truncated,
+    reused_rows: reused.length, reward_mean: rewards.mean, reward_std: rewards.std,
+    pairs: pairwise ? pairMetrics(scored, opts.seed ?? 0) : null,
+    rewardbench: benchmark === "rewardbench" ? rewardbenchScores(scored) : null,
+    rewardbench2: benchmark === "rewardbench2" ? rewardbench2Scores(scored) : null,
+    stats_written_to: statsFile, seconds: (performance.now() - t0) / 1000, notes,
+  };
+  writeFileSync(path.join(out, EVAL_JSON), `${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
+
+/** "model" when the tokenizer folder carries a chat template, else "raw". */
+function defaultTemplate(tokSource: string): string {
+  if (existsSync(path.join(tokSource, "chat_template.jinja"))) return "model";
+  const cfg = path.join(tokSource, "tokenizer_config.json");
+  if (!existsSync(cfg)) return "raw";
+  const o = JSON.parse(readFileSync(cfg, "utf8")) as Record<string, unknown>;
+  return typeof o["chat_template"] === "string" ? "model" : "raw";
+}
