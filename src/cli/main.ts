@@ -4,6 +4,7 @@ import { RewardlabError } from "../errors.js";
 import { formatHelp } from "./args.js";
 import type { Command } from "./command.js";
 import { dataStatsCommand } from "./data-stats.js";
+import { evalCommand } from "./eval.js";
 import { exportTrlCommand } from "./export-trl.js";
 import { mergeCommand } from "./merge.js";
 import { prepareCommand } from "./prepare.js";
@@ -18,7 +19,7 @@ const COMMANDS: readonly Command[] = [
   dataStatsCommand,
   studyCommand, reportCommand,
   trainCommand, mergeCommand,
-  scoreCommand,
+  scoreCommand, evalCommand,
   serveCommand,
   exportTrlCommand,
 ];

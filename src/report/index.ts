@@ -19,3 +19,8 @@ export type { Block, Cell, ReportDoc, Section } from "./blocks.js";
 export { renderHtml } from "./html.js";
 export { renderMarkdown } from "./markdown.js";
 export { writeReport, type ReportOptions, type WrittenReport } from "./write.js";
+
+// eval folders (eval.json, written by `rewardlab eval`): their page, and finding them inside run folders
+export { readEvalFile, findEvalDirs, type EvalFile, type EvalPairs, type EvalBench } from "./eval-file.js";
+export { buildEvalDoc, evalAnswer } from "./eval-doc.js";
+export { writeEvalPage } from "./eval-page.js";
