@@ -86,3 +86,8 @@ export function findEvalDirs(runDir: string): string[] {
     .map((n) => path.join(runDir, n))
     .filter((d) => statSync(d).isDirectory() && existsSync(path.join(d, "eval.json")));
 }
+
+/** An eval folder given on its own: eval.json and none of a run folder's files. */
+export function isEvalDir(dir: string): boolean {
+  return existsSync(path.join(dir, "eval.json")) && !["run.json", "metrics.jsonl", "trainer_state.json"].some((f) => existsSync(path.join(dir, f)));
+}

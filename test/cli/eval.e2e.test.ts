@@ -182,3 +182,29 @@ test("eval bad input: missing subset names file, line and field; --skip-invalid 
   assert.equal(e.code, 2);
   assert.match(e.stderr, /empty\.jsonl:1: field "rejected": empty answer/);
 });
+
+test("report shows an eval folder given apart next to the run whose model it evaluated", () => {
+  const run = mkdtempSync(path.join(os.tmpdir(), "rewardlab-eval-run-"));
+  writeFileSync(path.join(run, "run.json"), JSON.stringify({ name: "tiny", model_type: "gpt2" }));
+  writeFileSync(path.join(run, "metrics.jsonl"), [{ step: 1, loss: 0.69 }, { step: 2, loss: 0.6 }, { step: 0, eval_loss: 0.7, eval_accuracy: 0.5 },
+    { step: 2, eval_loss: 0.6, eval_accuracy: 0.6 }].map((l) => `${JSON.stringify(l)}\n`).join(""));
+  const model = path.join(run, "final");
+  mkdirSync(model);
+  formulaModel("gpt2-tiny").m.save(model);
+  const evalDir = path.join(mkdtempSync(path.join(os.tmpdir(), "rewardlab-eval-out-")), "ev");
+  const r = rewardlab("--model", model, "--data", path.join(fixtureDir("gpt2-tiny"), "pairs.jsonl"), "--tokenizer", "builtin:gpt2", "--out", evalDir);
+  assert.equal(r.code, 0, r.stderr);
+  const acc = ((readJson(path.join(evalDir, "eval.json"))["pairs"] as Json)["accuracy"]) as number;
+  const report = (...args: string[]) => spawnSync(process.execPath, ["bin/rewardlab.js", "report", ...args], { encoding: "utf8" });
+  const rep = report(run, evalDir, "--out", path.join(run, "report"));
+  assert.equal(rep.status, 0, rep.stderr);
+  const html = readFileSync(path.join(run, "report", "report.html"), "utf8");
+  assert.ok(html.includes(`data-model="tiny" data-field="accuracy" data-value="${acc}"`), "the eval's accuracy is in the report");
+  assert.match(html, /data-table="evals"/);
+  const other = mkdtempSync(path.join(os.tmpdir(), "rewardlab-eval-run-"));
+  writeFileSync(path.join(other, "run.json"), JSON.stringify({ name: "other" }));
+  copyFileSync(path.join(run, "metrics.jsonl"), path.join(other, "metrics.jsonl"));
+  const bad = report(other, evalDir, "--out", path.join(other, "report"));
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /eval\.json: field "model": evaluates .* which is in none of the run folders given/);
+});
