@@ -16,7 +16,7 @@ const FLAGS: FlagSpecs = {
   tokenizer: { kind: "string", help: "tokenizer folder or builtin:gpt2 (default: the model folder's)" },
   "max-length": { kind: "number", help: "tokens kept per text; longer texts are cut from the left and counted", default: 512 },
   "batch-size": { kind: "number", help: "texts per forward pass", default: 8 },
-  split: { kind: "string", help: "split of a folder or hub dataset (pairs)", default: "test" },
+  split: { kind: "string", help: "split of a folder or hub dataset (default: test; filtered for rewardbench)" },
   out: { kind: "string", help: "folder for eval.json, scores.jsonl, eval.html, eval.md, charts/" },
   resume: { kind: "boolean", help: "reuse <out>/scores.jsonl and score only the rows it lacks" },
   "write-stats": { kind: "boolean", help: 'write the reward mean/std into the model\'s config.json ("mean", "std")' },

@@ -2,11 +2,15 @@
 // builtin); `rewardbench` and `rewardbench2` read their own records from a .jsonl or .parquet file:
 //   rewardbench:  {prompt, chosen, rejected, subset, id}            chosen/rejected: strings
 //   rewardbench2: {prompt, chosen, rejected, subset, id}            chosen/rejected: arrays of strings
+// Those two also come as a folder or a hub dataset id ("allenai/reward-bench"): the files of the split are read
+// (default "filtered" for RewardBench, "test" for RewardBench 2, as their hub repos name them).
 // A bad record is a one-line InputError naming file, line (or row) and field, or, with skipInvalid, a counted skip.
+import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
-import { openPairs, readJsonLines, SkipCounts } from "../data/index.js";
+import { filesOfSplit, openPairs, readJsonLines, SkipCounts } from "../data/index.js";
 import { InputError, type Where } from "../errors.js";
+import { hubListFiles, hubSnapshot, looksLikeHubId } from "../hub/index.js";
 import { TIES_SUBSET, tiesId } from "./rewardbench2.js";
 import type { Benchmark, EvalRow } from "./types.js";
 
@@ -19,7 +23,7 @@ export const rawText: RenderText = (prompt, answer) => `${prompt}\n\n${answer}`;
 export interface ReadRowsOptions {
   readonly benchmark: Benchmark;
   readonly render: RenderText;
-  /** split of a folder or hub dataset (pairs only); default "test" */
+  /** split of a folder or hub dataset; default "test" (pairs, rewardbench2) or "filtered" (rewardbench) */
   readonly split?: string;
   readonly skipInvalid?: boolean;
   readonly skipped: SkipCounts;
@@ -38,13 +42,10 @@ export async function detectBenchmark(spec: string): Promise<Benchmark> {
 
 export async function readEvalRows(spec: string, opts: ReadRowsOptions): Promise<EvalRow[]> {
   if (opts.benchmark === "pairs") return readPairRows(spec, opts);
-  if (!/\.(jsonl|parquet)$/i.test(spec)) {
-    throw new InputError(`--benchmark ${opts.benchmark} reads a .jsonl or .parquet file`, { file: spec },
-      "download the benchmark's split (for RewardBench, the \"filtered\" split) as a file and pass its path");
-  }
   const rows: EvalRow[] = [];
   const seen = new Map<string, Where>();
-  for (const rec of await readRecords(spec)) {
+  const files = await benchmarkFiles(spec, opts.split ?? (opts.benchmark === "rewardbench" ? "filtered" : "test"));
+  for (const rec of (await Promise.all(files.map((f) => readRecords(f)))).flat()) {
     const row = benchmarkRow(rec, opts);
     if ("error" in row) {
       if (!opts.skipInvalid) throw new InputError(row.error.message, row.error.where, "fix the record, or pass --skip-invalid to skip and count bad records");
@@ -74,6 +75,39 @@ async function readPairRows(spec: string, opts: ReadRowsOptions): Promise<EvalRo
     rows.push({ id, subset: null, texts: [p.chosen, p.rejected], numCorrect: 1, where });
   }
   return rows;
+}
+
+const DATA_FILE = /\.(jsonl|parquet)$/i;
+
+/** A split's files as the data layer picks them (train/validation/test keywords), else by a split name of the
+ *  repo's own, as the hub names converted splits: "data/filtered-00000-of-00001.parquet", "filtered/0.jsonl". */
+function splitFiles(relPaths: readonly string[], split: string): string[] {
+  const known = filesOfSplit(relPaths, split);
+  if (known.length > 0) return known;
+  const name = split.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return [...relPaths].sort().filter((p) => new RegExp(`(^|/)${name}([-._]|/)`).test(p));
+}
+
+/** The .jsonl/.parquet files of a file, folder or hub dataset id, for one split. */
+async function benchmarkFiles(spec: string, split: string): Promise<string[]> {
+  if (existsSync(spec) && statSync(spec).isFile()) {
+    if (!DATA_FILE.test(spec)) throw new InputError("expected a .jsonl or .parquet file", { file: spec });
+    return [spec];
+  }
+  let files: string[];
+  if (existsSync(spec)) {
+    const rel = (readdirSync(spec, { recursive: true }) as string[]).filter((p) => DATA_FILE.test(p));
+    files = splitFiles(rel, split).map((p) => path.join(spec, p));
+  } else if (looksLikeHubId(spec)) {
+    const picked = splitFiles((await hubListFiles(spec, { repoType: "dataset" })).filter((p) => DATA_FILE.test(p)), split);
+    const wanted = new Set(picked);
+    const dir = picked.length > 0 ? await hubSnapshot(spec, { repoType: "dataset", allow: (p) => wanted.has(p) }) : "";
+    files = picked.map((p) => path.join(dir, p));
+  } else {
+    throw new InputError("no such file, folder or hub dataset", { file: spec });
+  }
+  if (files.length === 0) throw new InputError(`no .jsonl or .parquet files of split "${split}"`, { file: spec }, "pass --split with the split's name");
+  return files;
 }
 
 async function readRecords(file: string, limit = Infinity): Promise<RecordAt[]> {

@@ -30,7 +30,7 @@ export interface EvalOptions {
   /** tokens kept per text (left truncation); default 512, lowered to the model's positions with a note */
   readonly maxLength?: number;
   readonly batchSize?: number;
-  /** folder/hub split for pairs; default "test" */
+  /** split of a folder or hub dataset; default "test", "filtered" for rewardbench */
   readonly split?: string;
   readonly skipInvalid?: boolean;
   /** reuse <out>/scores.jsonl; without it an existing scores.jsonl is an error */

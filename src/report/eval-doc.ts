@@ -61,7 +61,7 @@ function accuracySection(e: EvalFile, p: EvalPairs): Section {
 function lengthSection(p: EvalPairs): Section {
   const lb = p.length_bias;
   const svg = groupedBarChart({
-    id: "eval-length-bias", title: "Accuracy by length difference (chosen − rejected tokens)", xLabel: "share of pairs in the bucket",
+    id: "eval-length-bias", title: "Accuracy by length difference (chosen − rejected tokens)", xLabel: "share of the bucket's pairs",
     categories: lb.buckets.map((b) => `${b.label} (${b.pairs})`),
     models: [
       { name: "accuracy", color: modelColor(0), values: lb.buckets.map((b) => b.accuracy ?? undefined) },
@@ -96,7 +96,7 @@ function calibrationSection(p: EvalPairs): Section {
       { model: "perfect calibration", color: MUTED, points: [[0, 0], [1, 1]], style: "raw" },
       { model: "model", color: modelColor(0), points: filled.map((b) => [b.predicted as number, b.observed as number] as const), style: "line" },
     ],
-    legend: [{ label: "model, one mark per bin", color: modelColor(0), swatch: "line" }, { label: "perfect calibration", color: MUTED, swatch: "dash" }],
+    legend: [{ label: "model, one mark per bin", color: modelColor(0), swatch: "line" }, { label: "perfect calibration (diagonal)", color: MUTED, swatch: "line" }],
     yFormat: (v) => fmtPct(v, 0),
   });
   const rows = p.calibration.bins.map((b) => row(`${fmtNum(b.lo, 2)}–${fmtNum(b.hi, 2)}`, int(b.count), num(b.predicted, 3), num(b.observed, 3)));

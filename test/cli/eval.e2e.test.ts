@@ -1,7 +1,7 @@
 // `rewardlab eval` as a child process: real model folders (the transformers-checked reference models), real files.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +12,7 @@ import { builtinGpt2Files } from "../../src/tokenizer/load.js";
 import { formulaModel } from "../models/parity.js";
 import { fixtureDir, readExpected } from "../models/fixtures.js";
 import { RB2_EXPECTED, RB2_ROWS, RB_EXPECTED, RB_REWARDS } from "../eval/fixtures.js";
+import { FakeHub } from "../hub/fake-hub.js";
 
 const RB = path.resolve("test/fixtures/eval/rewardbench.jsonl");
 const RB2 = path.resolve("test/fixtures/eval/rewardbench2.jsonl");
@@ -207,4 +208,28 @@ test("report shows an eval folder given apart next to the run whose model it eva
   const bad = report(other, evalDir, "--out", path.join(other, "report"));
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /eval\.json: field "model": evaluates .* which is in none of the run folders given/);
+});
+
+test("eval rewardbench from a hub dataset id reads its filtered split (local stand-in for the hub)", async () => {
+  const dir = modelFolder("gpt2-tiny");
+  const data = readFileSync(RB);
+  const hub = await FakeHub.start([{ type: "dataset", id: "org/reward-bench", commit: "b".repeat(40), files: [
+    { path: "data/filtered-00000-of-00001.jsonl", data }, { path: "data/raw-00000-of-00001.jsonl", data: Buffer.from(`${JSON.stringify({ prompt: "x", chosen: "a", rejected: "b", subset: "raw-only", id: 1 })}\n`) },
+  ] }]);
+  try {
+    const home = mkdtempSync(path.join(os.tmpdir(), "rewardlab-eval-hub-"));
+    const env = { ...process.env, HF_ENDPOINT: hub.url, HF_HUB_CACHE: path.join(home, "hub"), HF_HOME: path.join(home, "home") };
+    const child = spawn(process.execPath, ["bin/rewardlab.js", "eval", "--model", dir, "--tokenizer", "builtin:gpt2", "--data", "org/reward-bench",
+      "--benchmark", "rewardbench", "--out", path.join(dir, "hub-eval")], { env });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((ok) => child.on("close", ok));
+    assert.equal(code, 0, stderr);
+    const ev = readJson(path.join(dir, "hub-eval", "eval.json"));
+    assert.equal(ev["rows"], 13);
+    const subsets = ((ev["rewardbench"] as Json)["subsets"] as { subset: string }[]).map((s) => s.subset);
+    assert.ok(!subsets.includes("raw-only") && subsets.includes("math-prm"), subsets.join(", "));
+  } finally {
+    await hub.close();
+  }
 });
