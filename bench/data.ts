@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { cachedTokenizer, openPrepared, preparePairs } from "../src/data/index.js";
+import { cachedTokenizer, encodeForReward, openPrepared, preparePairs } from "../src/data/index.js";
 
 const SAMPLE = path.resolve("../shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz");
 const FALLBACK_SAMPLE = path.resolve("test/fixtures/data/hh-rlhf-sample-40.jsonl.gz");
@@ -65,13 +65,14 @@ async function main(): Promise<void> {
       console.log("note: ../shared/tokenizers is absent; using builtin:gpt2 only");
       tokenizers.push(["builtin:gpt2", "builtin:gpt2"]);
     }
-    // Check once against the tokenizer itself before timing: a small prepare must hold exactly encode()'s ids.
+    // Check once against the tokenizer itself before timing: a small prepare must hold exactly encode()'s ids (with TRL's
+    // EOS, prepare's default).
     for (const [name, src] of tokenizers) {
       const tok = await cachedTokenizer(src);
       const out = path.join(dir, `check-${name}`);
       await preparePairs({ tokenizer: src, data: sample, out, maxLength: 1_000_000, threads: 2 });
       const first = JSON.parse(gunzipSync(readFileSync(sample)).toString("utf8").split("\n")[0] as string) as { chosen: string };
-      if (JSON.stringify(Array.from(openPrepared(out).pair(0).input_ids_chosen)) !== JSON.stringify(tok.encode(first.chosen))) {
+      if (JSON.stringify(Array.from(openPrepared(out).pair(0).input_ids_chosen)) !== JSON.stringify(encodeForReward(tok, first.chosen, true))) {
         throw new Error(`check failed: prepared ids differ from ${name}'s encode()`);
       }
     }

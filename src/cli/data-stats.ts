@@ -3,12 +3,14 @@ import { dataStats, type DataStats, type LengthSummary } from "../data/index.js"
 import { InputError } from "../errors.js";
 import { bool, num, parseArgs, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
+import { describeEncoding, encodingSettings, ENCODING_FLAGS } from "./encoding-flags.js";
 
 const FLAGS: FlagSpecs = {
   tokenizer: { kind: "string", help: "tokenizer folder, hub model id, or builtin:gpt2 (ignored for a prepared dir)", default: "builtin:gpt2" },
   "max-length": { kind: "number", help: "length limit to report the share of pairs within", default: 512 },
   split: { kind: "string", help: "split of a folder, hub dataset or builtin", default: "train" },
   "skip-invalid": { kind: "boolean", help: "skip and count bad records instead of stopping at the first" },
+  ...ENCODING_FLAGS,
   threads: { kind: "number", help: "tokenizer worker threads (default: one per core)" },
   json: { kind: "boolean", help: "print the figures as JSON" },
 };
@@ -23,6 +25,10 @@ export function formatStats(s: DataStats): string {
   const lines = [
     `${s.source} (${s.kind === "prepared" ? "prepared; figures are after its filter/truncation" : "text"}), tokenizer ${s.tokenizer}`,
     `rows ${s.rows}, valid pairs ${s.pairs}, dropped ${s.rows - s.pairs}${dropped.length > 0 ? ` (${dropped.map(([r, n]) => `${n} ${r}`).join(", ")})` : ""}`,
+    ...(s.encoding !== undefined ? [`data: ${describeEncoding(s.encoding)}`] : []),
+    ...(s.turns !== undefined ? [`messages per conversation (prompt and answer turns): chosen mean ${s.turns.chosen.mean.toFixed(1)} max ${s.turns.chosen.max}, ` +
+      `rejected mean ${s.turns.rejected.mean.toFixed(1)} max ${s.turns.rejected.max}`] : []),
+    ...(s.templateTokens !== undefined ? ["tokens the chat template adds per conversation:", row("template", s.templateTokens)] : []),
     `identical pairs (chosen == rejected): ${s.identical}`,
     `both sides <= ${s.maxLength} tokens: ${s.withinMaxLength} of ${s.pairs} (${pct(s.withinMaxLength / s.pairs)})`,
     "tokens:",
@@ -51,6 +57,7 @@ export const dataStatsCommand: Command = {
       maxLength: num(a, "max-length"),
       split: str(a, "split"),
       skipInvalid: bool(a, "skip-invalid"),
+      encoding: encodingSettings(a),
       threads: num(a, "threads"),
     });
     console.log(bool(a, "json") ? JSON.stringify(s, null, 2) : formatStats(s));

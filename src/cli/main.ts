@@ -3,6 +3,7 @@
 import { RewardlabError } from "../errors.js";
 import { formatHelp } from "./args.js";
 import type { Command } from "./command.js";
+import { dataConvertCommand } from "./data-convert.js";
 import { dataStatsCommand } from "./data-stats.js";
 import { evalCommand } from "./eval.js";
 import { exportTrlCommand } from "./export-trl.js";
@@ -16,7 +17,7 @@ import { studyCommand } from "./study.js";
 
 const COMMANDS: readonly Command[] = [
   prepareCommand,
-  dataStatsCommand,
+  dataStatsCommand, dataConvertCommand,
   studyCommand, reportCommand,
   trainCommand, mergeCommand,
   scoreCommand, evalCommand,

@@ -3,6 +3,7 @@ import { OUTPUT_LAYOUTS, preparePairs, type OutputLayout, type PrepareProgress }
 import { InputError } from "../errors.js";
 import { bool, num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
+import { describeEncoding, encodingSettings, ENCODING_FLAGS } from "./encoding-flags.js";
 
 const FLAGS: FlagSpecs = {
   tokenizer: { kind: "string", help: "tokenizer folder, hub model id, or builtin:gpt2" },
@@ -12,6 +13,7 @@ const FLAGS: FlagSpecs = {
   filter: { kind: "boolean", help: "drop pairs with a side longer than --max-length (the study's filter; the default)" },
   truncate: { kind: "boolean", help: "keep long pairs, cut on the right to --max-length" },
   "skip-invalid": { kind: "boolean", help: "skip and count bad records instead of stopping at the first" },
+  ...ENCODING_FLAGS,
   format: { kind: "string", help: `output layout: ${OUTPUT_LAYOUTS.join(", ")}`, default: "binary" },
   out: { kind: "string", help: "output folder (written to a temporary folder, renamed at the end)" },
   overwrite: { kind: "boolean", help: "replace --out if it exists" },
@@ -72,6 +74,7 @@ export const prepareCommand: Command = {
       maxLength: num(a, "max-length"),
       policy: bool(a, "truncate") ? "truncate" : "filter",
       skipInvalid: bool(a, "skip-invalid"),
+      encoding: encodingSettings(a),
       format: format as OutputLayout,
       overwrite: bool(a, "overwrite"),
       threads: num(a, "threads"),
@@ -80,6 +83,7 @@ export const prepareCommand: Command = {
     progress.done();
     const files = s.meta.sourceFiles;
     console.log(`read ${fmtInt(s.read)} pairs from ${files.length === 1 ? files[0] : `${files.length} files`}`);
+    if (s.meta.encoding !== undefined) console.log(`data: ${describeEncoding(s.meta.encoding)}`);
     console.log(`wrote ${fmtInt(s.written)} pairs (${s.meta.layout}, ${fmtInt(s.tokens)} tokens) to ${s.out}`);
     console.log(s.skipped.summary(s.read));
     if (s.truncated > 0) console.log(`truncated ${fmtInt(s.truncated)} pairs to ${s.meta.maxLength} tokens`);

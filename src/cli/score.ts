@@ -1,7 +1,7 @@
 // rewardlab score: rewards of texts or pairs in a JSONL file, tokenized as the model's tokenizer does.
 // {"text"} lines → {"reward"}; {"chosen","rejected"} lines → {"chosen_reward","rejected_reward"}; input order kept.
 import { writeFileSync } from "node:fs";
-import { readJsonLines } from "../data/index.js";
+import { readJsonLines, rewardTextEncoder } from "../data/index.js";
 import { InputError } from "../errors.js";
 import { RewardModel } from "../models/index.js";
 import { loadTokenizer } from "../tokenizer/index.js";
@@ -48,10 +48,11 @@ export const scoreCommand: Command = {
     for (const note of model.notes) console.error(`note: ${note}`);
     const tokSource = str(a, "tokenizer") ?? dir;
     const tok = await loadTokenizer(tokSource);
+    const encode = rewardTextEncoder(dir, tok); // eos appended when the model was trained so
     const texts = records.flatMap((r) => (r.kind === "text" ? [r.text] : [r.chosen, r.rejected]));
     let truncated = 0;
     const rows = texts.map((t, i) => {
-      const ids = tok.encode(t);
+      const ids = encode(t);
       if (ids.length === 0) throw new InputError(`text ${i + 1} tokenizes to no tokens`, { file: inputFile }, "a reward needs at least one token");
       if (ids.length > maxLength) truncated++;
       return ids.slice(0, maxLength);

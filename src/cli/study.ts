@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../errors.js";
-import { isPreparedDir, localTokenizerSource } from "../data/index.js";
+import { isPreparedDir, localTokenizerSource, recordEosRule } from "../data/index.js";
 import { LORA_DEFAULT_TARGETS, MODEL_TYPES, type ModelConfig } from "../models/index.js";
 import { runEval } from "../eval/index.js";
 import { collectRuns, writeEvalPage, writeReport } from "../report/index.js";
@@ -92,7 +92,11 @@ export const studyCommand: Command = {
       }
       const res = await train({ model, modelSource: p.source, config, train: d.train, eval: d.eval, name: p.spec.name, baseModelDir });
       const tokenizerFiles = await localTokenizerSource(p.tokenizer);
-      for (const target of [res.finalDir, res.mergedDir]) if (target !== null) saveTokenizerFiles(tokenizerFiles, target);
+      for (const target of [res.finalDir, res.mergedDir]) {
+        if (target === null) continue;
+        saveTokenizerFiles(tokenizerFiles, target);
+        recordEosRule(target, d.appendedEos);
+      }
       const run = completeRunJson(runDir, model.config, config, peak.gflops, profile, p);
       say(`  ${p.spec.name}: ${res.globalStep} steps in ${formatDuration(res.wallSeconds)}` +
         (res.lastEval ? `; eval accuracy ${pct(res.lastEval.eval_accuracy)} (longer wins ${pct(run["length_baseline_longer"])}, shorter wins ${pct(run["length_baseline_shorter"])})` : "") +
@@ -136,13 +140,18 @@ interface DataSets {
   readonly eval: PairSet | null;
   /** mean tokens per side (chosen or rejected) of the training pairs */
   readonly meanTokens: number;
+  /** whether the training texts got the eos token (recorded in each trained model folder) */
+  readonly appendedEos: boolean;
 }
 
 async function prepareData(spec: StudySpec, tokenizer: string, into: string): Promise<DataSets> {
   const c = spec.training;
+  let appendedEos = false;
   const open = async (source: string, split: string, dir: string, limit: number | null): Promise<PairSet> => {
     if (!isPreparedDir(source)) say(`preparing ${source} (${split}) with tokenizer ${tokenizer} …`);
-    const { pairs: set, prepared: s } = await openPairSet(source, { split, tokenizer, maxLength: c.max_length ?? 1_000_000, into: dir });
+    const { pairs: set, prepared: s, appendedEos: eos } = await openPairSet(source, { split, tokenizer, maxLength: c.max_length ?? 1_000_000, into: dir,
+      encoding: { appendEosToken: c.append_eos_token } });
+    appendedEos ||= eos;
     if (s !== null) say(`  ${s.written} pairs; ${s.skipped.summary(s.read)}`);
     if (limit === null || limit >= set.length) return set;
     const whole = set;
@@ -157,7 +166,7 @@ async function prepareData(spec: StudySpec, tokenizer: string, into: string): Pr
     const p = trainSet.pair(Math.floor((k * trainSet.length) / n));
     sum += p.input_ids_chosen.length + p.input_ids_rejected.length;
   }
-  return { train: trainSet, eval: evalSet, meanTokens: Math.max(1, sum / Math.max(1, 2 * n)) };
+  return { train: trainSet, eval: evalSet, meanTokens: Math.max(1, sum / Math.max(1, 2 * n)), appendedEos };
 }
 
 function trainingMode(c: RewardConfig, config: ModelConfig): TrainingMode {

@@ -1,7 +1,7 @@
 // rewardlab train: a reward model trained as TRL's RewardTrainer does. Flags are RewardConfig fields with dashes
 // (--max-steps, --learning-rate, …) on top of --config run.json|yaml; the model is a folder, a hub id, a named
 // fresh config (config:gpt2-mini) or --model-config file.json; data is a prepared folder or anything `prepare` reads.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../errors.js";
 import {
@@ -10,10 +10,11 @@ import {
 import {
   openPairSet, pairSlice, resolveModelSource, train, type PairSet,
 } from "../train/index.js";
-import { localTokenizerSource } from "../data/index.js";
-import { saveTokenizerFiles } from "../tokenizer/index.js";
+import { localTokenizerSource, recordEosRule, type EncodeSettings } from "../data/index.js";
+import { readChatTemplateFile, saveTokenizerFiles } from "../tokenizer/index.js";
 import { num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
+import { CHAT_TEMPLATE_FLAG } from "./encoding-flags.js";
 
 const FLAGS: FlagSpecs = {
   model: { kind: "string", help: "model folder, hub model id, or config:<gpt2-tiny|gpt2-mini|gpt2-small|opt-tiny> (fresh random init)" },
@@ -27,6 +28,7 @@ const FLAGS: FlagSpecs = {
   out: { kind: "string", help: "output folder (= output_dir)" },
   resume: { kind: "string", help: "continue from a checkpoint folder; bare --resume = the newest under --out" },
   name: { kind: "string", help: "run name in run.json (default: the output folder's name)" },
+  ...CHAT_TEMPLATE_FLAG,
   ...rewardConfigFlags(),
 };
 
@@ -52,11 +54,14 @@ export const trainCommand: Command = {
     const model = plan.load();
     for (const n of model.notes) process.stderr.write(`note: ${n}\n`);
     const dataSpec = requireStr(a, "data", "train");
-    let trainSet: PairSet = await pairsOf(dataSpec, "train", tokenizer, config, path.join(out, "data", "train"));
+    const chatTemplate = str(a, "chat-template");
+    const encoding = { appendEosToken: config.append_eos_token, ...(chatTemplate !== undefined ? { chatTemplate } : {}) };
+    const prepared = await pairsOf(dataSpec, "train", tokenizer, config, encoding, path.join(out, "data", "train"));
+    let trainSet: PairSet = prepared.pairs;
     let evalSet: PairSet | null = null;
     const evalSpec = str(a, "eval-data") ?? (dataSpec === "builtin" ? "builtin" : undefined);
     const holdout = num(a, "eval-holdout");
-    if (evalSpec !== undefined) evalSet = await pairsOf(evalSpec, "test", tokenizer, config, path.join(out, "data", "test"));
+    if (evalSpec !== undefined) evalSet = (await pairsOf(evalSpec, "test", tokenizer, config, encoding, path.join(out, "data", "test"))).pairs;
     else if (holdout !== undefined) {
       if (!(Number.isInteger(holdout) && holdout > 0 && holdout < trainSet.length)) {
         throw new InputError(`flag --eval-holdout: expected an integer in [1, ${trainSet.length - 1}], got ${holdout}`);
@@ -77,7 +82,13 @@ export const trainCommand: Command = {
       resume: str(a, "resume") ?? null, baseModelDir });
     // the tokenizer travels with the model, so final/ loads in transformers with AutoTokenizer too
     const tokenizerFiles = await localTokenizerSource(tokenizer);
-    for (const target of [res.finalDir, res.mergedDir]) if (target !== null) saveTokenizerFiles(tokenizerFiles, target);
+    for (const target of [res.finalDir, res.mergedDir]) {
+      if (target === null) continue;
+      saveTokenizerFiles(tokenizerFiles, target);
+      // score, serve and eval feed the model what it was trained on: eos appended or not, the template it saw
+      recordEosRule(target, prepared.appendedEos);
+      if (chatTemplate !== undefined) writeFileSync(path.join(target, "chat_template.jinja"), readChatTemplateFile(chatTemplate).text);
+    }
     const run = JSON.parse(readFileSync(path.join(out, "run.json"), "utf8")) as Record<string, number | null>;
     const pct = (x: number | null | undefined): string => (typeof x === "number" ? `${(100 * x).toFixed(1)}%` : "n/a");
     process.stdout.write(`trained ${res.globalStep} steps in ${res.wallSeconds.toFixed(1)} s; train loss ${res.trainLoss.toFixed(4)}` +
@@ -101,8 +112,9 @@ function modelSpec(spec: string | undefined, configFile: string | undefined): st
 }
 
 /** A prepared folder as is; anything else is prepared (tokenized, length-filtered) into `into` first. */
-async function pairsOf(spec: string, split: string, tokenizer: string, c: RewardConfig, into: string): Promise<PairSet> {
-  const { pairs, prepared: s } = await openPairSet(spec, { split, tokenizer, maxLength: c.max_length ?? 1_000_000, into });
+async function pairsOf(spec: string, split: string, tokenizer: string, c: RewardConfig, encoding: EncodeSettings,
+  into: string): Promise<{ pairs: PairSet; appendedEos: boolean }> {
+  const { pairs, prepared: s, appendedEos } = await openPairSet(spec, { split, tokenizer, maxLength: c.max_length ?? 1_000_000, into, encoding });
   if (s !== null) process.stderr.write(`prepared ${spec}${spec === "builtin" ? ` (${split})` : ""}: ${s.skipped.summary(s.read)}\n`);
-  return pairs;
+  return { pairs, appendedEos };
 }

@@ -1,6 +1,7 @@
 // Tokenized pairs: the ids of each side exactly as the tokenizer produces them (specials included, OPT's leading
 // </s>), attention masks of ones (unpadded), and the token-level shared prefix of chosen and rejected.
-import type { Tokenizer } from "../tokenizer/index.js";
+import type { PairEncoder, SideFailure } from "./encode.js";
+import type { PairSides } from "./types.js";
 
 /** A chunk of tokenized pairs, columnar so it can move between threads as three transferable buffers. */
 export interface TokenizedChunk {
@@ -11,6 +12,14 @@ export interface TokenizedChunk {
   readonly lengths: Int32Array;
   /** [count]: number of leading tokens chosen and rejected share. */
   readonly sharedPrefix: Int32Array;
+  /** Pairs that could not be encoded (their lengths are 0): index in the chunk and why. */
+  readonly failures: readonly ChunkFailure[];
+  /** [2·count], conversational pairs when the encoder counts them: tokens the chat template adds, chosen and rejected. */
+  readonly templateTokens?: Int32Array;
+}
+
+export interface ChunkFailure extends SideFailure {
+  readonly index: number;
 }
 
 /** One pair in TRL's columns. */
@@ -31,15 +40,16 @@ export function sharedPrefixLength(a: ArrayLike<number>, b: ArrayLike<number>): 
   return i;
 }
 
-/** Tokenizes chosen[i] / rejected[i] pairs into one chunk. */
-export function tokenizeChunk(tok: Tokenizer, chosen: readonly string[], rejected: readonly string[]): TokenizedChunk {
-  if (chosen.length !== rejected.length) throw new RangeError(`tokenizeChunk: ${chosen.length} chosen but ${rejected.length} rejected texts`);
-  const count = chosen.length;
+/** Encodes pairs into one chunk; a pair that fails (a template that raises, a bad id) is listed in `failures`. */
+export function tokenizeChunk(encoder: PairEncoder, pairs: readonly PairSides[]): TokenizedChunk {
+  const count = pairs.length;
   const lengths = new Int32Array(2 * count);
   const sharedPrefix = new Int32Array(count);
-  let chars = 0;
-  for (let i = 0; i < count; i++) chars += (chosen[i] as string).length + (rejected[i] as string).length;
-  let ids = new Int32Array(Math.max(64, Math.ceil(chars / 3)));
+  const failures: ChunkFailure[] = [];
+  const templateTokens = encoder.countTemplateTokens ? new Int32Array(2 * count) : undefined;
+  let estimate = 0;
+  for (const p of pairs) estimate += tokenEstimate(p);
+  let ids = new Int32Array(Math.max(64, Math.ceil(estimate)));
   let n = 0;
   const put = (t: readonly number[]): void => {
     if (n + t.length > ids.length) {
@@ -50,16 +60,37 @@ export function tokenizeChunk(tok: Tokenizer, chosen: readonly string[], rejecte
     for (let k = 0; k < t.length; k++) ids[n + k] = t[k] as number;
     n += t.length;
   };
-  for (let i = 0; i < count; i++) {
-    const c = tok.encode(chosen[i] as string);
-    const r = tok.encode(rejected[i] as string);
+  for (const [i, p] of pairs.entries()) {
+    const c = encoder.encode(p.format, p.chosen, "chosen");
+    const r = Array.isArray(c) ? encoder.encode(p.format, p.rejected, "rejected") : c;
+    if (!Array.isArray(c) || !Array.isArray(r)) {
+      failures.push({ index: i, ...(Array.isArray(c) ? r : c) as SideFailure });
+      continue;
+    }
     put(c);
     put(r);
     lengths[2 * i] = c.length;
     lengths[2 * i + 1] = r.length;
     sharedPrefix[i] = sharedPrefixLength(c, r);
+    if (templateTokens !== undefined && p.format === "chat") {
+      templateTokens[2 * i] = encoder.templateTokens(p.chosen, c.length);
+      templateTokens[2 * i + 1] = encoder.templateTokens(p.rejected, r.length);
+    }
   }
-  return { count, ids: ids.slice(0, n), lengths, sharedPrefix };
+  return { count, ids: ids.slice(0, n), lengths, sharedPrefix, failures, ...(templateTokens !== undefined ? { templateTokens } : {}) };
+}
+
+// About 3 characters per token, and a few template tokens per message: sizes the first buffer of a chunk.
+function tokenEstimate(p: PairSides): number {
+  switch (p.format) {
+    case "text": return (p.chosen.length + p.rejected.length) / 3;
+    case "ids": return p.chosen.length + p.rejected.length;
+    case "chat": {
+      let chars = 0;
+      for (const m of [...p.chosen, ...p.rejected]) chars += m.content.length;
+      return chars / 3 + 8 * (p.chosen.length + p.rejected.length);
+    }
+  }
 }
 
 /** An all-ones attention mask of length n (the pairs are unpadded; the collator pads). */

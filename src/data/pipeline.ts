@@ -1,8 +1,16 @@
 // Streams pairs through the chunk tokenizer: records are read on this thread, grouped into chunks, tokenized on the
 // pool, and handed back in input order with a bounded number of chunks in flight.
+import { InputError } from "../errors.js";
+import { noChatTemplate } from "./encode.js";
 import type { TokenizedChunk } from "./pairs.js";
 import type { ChunkTokenizer } from "./pool.js";
-import type { RawPair } from "./types.js";
+import { where } from "./readers/record.js";
+import type { PairSides, RawPair } from "./types.js";
+
+// Only the sides cross to the workers; the source and margin stay here with the pair.
+function sidesOf(p: RawPair): PairSides {
+  return { format: p.format, chosen: p.chosen, rejected: p.rejected } as PairSides;
+}
 
 export interface PairChunk {
   readonly pairs: readonly RawPair[];
@@ -13,12 +21,16 @@ export async function* tokenizeStream(pairs: AsyncIterable<RawPair>, tk: ChunkTo
   maxInFlight = Math.max(2, 3 * tk.threads)): AsyncGenerator<PairChunk> {
   const queue: { pairs: RawPair[]; tokens: Promise<TokenizedChunk> }[] = [];
   const send = (batch: RawPair[]): void => {
-    const tokens = tk.tokenize(batch.map((p) => p.chosen), batch.map((p) => p.rejected));
+    const tokens = tk.tokenize(batch.map(sidesOf));
     tokens.catch(() => {}); // awaited below in order; this only keeps an early rejection from being "unhandled"
     queue.push({ pairs: batch, tokens });
   };
   let batch: RawPair[] = [];
   for await (const p of pairs) {
+    if (p.format === "chat" && tk.info.chatTemplate === null) {
+      const e = noChatTemplate(tk.source); // named at the first conversational record
+      throw new InputError(e.message, where(p.source, "chosen"), e.hint);
+    }
     batch.push(p);
     if (batch.length < chunkSize) continue;
     send(batch);

@@ -4,28 +4,42 @@ import os from "node:os";
 import { Worker } from "node:worker_threads";
 import { errorFromRecord, type ErrorRecord } from "../errors.js";
 import type { Tokenizer } from "../tokenizer/index.js";
+import { PairEncoder, type EncodeSettings } from "./encode.js";
 import { tokenizeChunk, type TokenizedChunk } from "./pairs.js";
 import { cachedTokenizer } from "./tokenizer-source.js";
+import type { PairSides } from "./types.js";
 
 /** What prepare records about the tokenizer; workers report it, so the main thread need not load one. */
-export type TokenizerInfo = Pick<Tokenizer, "vocabSize" | "padTokenId" | "eosTokenId" | "bosTokenId" | "addsBos">;
+export type TokenizerInfo = Pick<Tokenizer, "vocabSize" | "padTokenId" | "eosTokenId" | "bosTokenId" | "addsBos" | "eosToken"> & {
+  /** Where the chat template comes from (file and field), null when there is none. */
+  readonly chatTemplate: string | null;
+};
 
-export function tokenizerInfo(t: TokenizerInfo): TokenizerInfo {
-  return { vocabSize: t.vocabSize, padTokenId: t.padTokenId, eosTokenId: t.eosTokenId, bosTokenId: t.bosTokenId, addsBos: t.addsBos };
+export function tokenizerInfo(e: PairEncoder): TokenizerInfo {
+  const t = e.tok;
+  return { vocabSize: t.vocabSize, padTokenId: t.padTokenId, eosTokenId: t.eosTokenId, bosTokenId: t.bosTokenId, addsBos: t.addsBos,
+    eosToken: t.eosToken, chatTemplate: e.template?.describe() ?? null };
+}
+
+/** What a worker loads: the local tokenizer source and how pairs are encoded. */
+export interface WorkerSetup {
+  readonly source: string;
+  readonly settings: EncodeSettings;
 }
 
 export interface ChunkRequest {
   readonly id: number;
-  readonly chosen: string[];
-  readonly rejected: string[];
+  readonly pairs: readonly PairSides[];
 }
 export type ChunkReply = { readonly id: number; readonly chunk: TokenizedChunk } | { readonly id: number; readonly error: ErrorRecord };
 type ReadyReply = { readonly ready: TokenizerInfo } | { readonly failed: ErrorRecord };
 
 export interface ChunkTokenizer {
+  /** The local tokenizer source, for messages. */
+  readonly source: string;
   readonly threads: number;
   readonly info: TokenizerInfo;
-  tokenize(chosen: string[], rejected: string[]): Promise<TokenizedChunk>;
+  tokenize(pairs: readonly PairSides[]): Promise<TokenizedChunk>;
   close(): Promise<void>;
 }
 
@@ -41,7 +55,7 @@ class WorkerPool implements ChunkTokenizer {
   private nextId = 0;
   private failure: Error | undefined;
 
-  private constructor(private readonly workers: Worker[], readonly info: TokenizerInfo) {
+  private constructor(private readonly workers: Worker[], readonly info: TokenizerInfo, readonly source: string) {
     this.busy = workers.map(() => 0);
     workers.forEach((w, k) => {
       w.on("message", (m: ChunkReply) => this.settle(m, k));
@@ -54,9 +68,9 @@ class WorkerPool implements ChunkTokenizer {
     return this.workers.length;
   }
 
-  static async create(source: string, threads: number): Promise<WorkerPool> {
+  static async create(setup: WorkerSetup, threads: number): Promise<WorkerPool> {
     const url = new URL("./tokenize-worker.js", import.meta.url);
-    const workers = Array.from({ length: threads }, () => new Worker(url, { workerData: { source } }));
+    const workers = Array.from({ length: threads }, () => new Worker(url, { workerData: setup }));
     let infos: TokenizerInfo[];
     try {
       infos = await Promise.all(workers.map((w) => new Promise<TokenizerInfo>((resolve, reject) => {
@@ -72,16 +86,16 @@ class WorkerPool implements ChunkTokenizer {
       await Promise.all(workers.map((w) => w.terminate()));
       throw e;
     }
-    return new WorkerPool(workers, infos[0] as TokenizerInfo);
+    return new WorkerPool(workers, infos[0] as TokenizerInfo, setup.source);
   }
 
-  tokenize(chosen: string[], rejected: string[]): Promise<TokenizedChunk> {
+  tokenize(pairs: readonly PairSides[]): Promise<TokenizedChunk> {
     if (this.failure) return Promise.reject(this.failure);
     let k = 0;
     for (let i = 1; i < this.busy.length; i++) if ((this.busy[i] as number) < (this.busy[k] as number)) k = i;
     const id = this.nextId++;
     this.busy[k] = (this.busy[k] as number) + 1;
-    const req: ChunkRequest = { id, chosen, rejected };
+    const req: ChunkRequest = { id, pairs };
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: k });
       (this.workers[k] as Worker).postMessage(req);
@@ -113,11 +127,11 @@ class WorkerPool implements ChunkTokenizer {
 class InlineTokenizer implements ChunkTokenizer {
   readonly threads = 0;
   readonly info: TokenizerInfo;
-  constructor(private readonly tok: Tokenizer) {
-    this.info = tokenizerInfo(tok);
+  constructor(private readonly encoder: PairEncoder, readonly source: string) {
+    this.info = tokenizerInfo(encoder);
   }
-  async tokenize(chosen: string[], rejected: string[]): Promise<TokenizedChunk> {
-    return tokenizeChunk(this.tok, chosen, rejected);
+  async tokenize(pairs: readonly PairSides[]): Promise<TokenizedChunk> {
+    return tokenizeChunk(this.encoder, pairs);
   }
   async close(): Promise<void> {}
 }
@@ -131,7 +145,8 @@ export function defaultThreads(): number {
  * A chunk tokenizer for a local tokenizer source (see localTokenizerSource): `threads` workers that each load it,
  * or, for threads = 0, this thread.
  */
-export async function createChunkTokenizer(source: string, threads = defaultThreads()): Promise<ChunkTokenizer> {
+export async function createChunkTokenizer(source: string, threads = defaultThreads(), settings: EncodeSettings = {}): Promise<ChunkTokenizer> {
   if (!Number.isInteger(threads) || threads < 0) throw new RangeError(`threads must be a non-negative integer, got ${threads}`);
-  return threads === 0 ? new InlineTokenizer(await cachedTokenizer(source)) : WorkerPool.create(source, threads);
+  if (threads > 0) return WorkerPool.create({ source, settings }, threads);
+  return new InlineTokenizer(PairEncoder.create(await cachedTokenizer(source), source, settings), source);
 }

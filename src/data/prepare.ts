@@ -6,15 +6,17 @@ import path from "node:path";
 import { InputError } from "../errors.js";
 import { applyLengthLimit, checkLengthLimit, type LengthPolicy } from "./filter.js";
 import { BinaryPairWriter } from "./prepared/binary-writer.js";
-import { PREPARED_FORMAT, PREPARED_FORMAT_VERSION, type OutputLayout, type PairWriter, type PreparedMeta } from "./prepared/format.js";
+import { PREPARED_FORMAT, PREPARED_FORMAT_VERSION, type OutputLayout, type PairWriter, type PreparedEncoding, type PreparedMeta } from "./prepared/format.js";
 import { JsonlPairWriter } from "./prepared/jsonl-writer.js";
 import { ParquetPairWriter } from "./prepared/parquet-writer.js";
+import type { EncodeSettings } from "./encode.js";
+import type { TokenizedChunk } from "./pairs.js";
 import { tokenizeStream } from "./pipeline.js";
-import { createChunkTokenizer, defaultThreads } from "./pool.js";
+import { createChunkTokenizer, defaultThreads, type TokenizerInfo } from "./pool.js";
 import { openPairs } from "./readers/index.js";
 import { where } from "./readers/record.js";
 import { localTokenizerSource } from "./tokenizer-source.js";
-import { SkipCounts, type RawPair } from "./types.js";
+import { SkipCounts, type PairFormat, type RawPair } from "./types.js";
 
 export interface PrepareOptions {
   /** A tokenizer folder, hub model id or "builtin:gpt2". */
@@ -29,6 +31,8 @@ export interface PrepareOptions {
   /** "filter" (default, the study's): drop longer pairs; "truncate": cut them on the right. */
   readonly policy?: LengthPolicy;
   readonly skipInvalid?: boolean;
+  /** TRL's EOS rule for standard text (default true) and a chat template file replacing the tokenizer's own. */
+  readonly encoding?: EncodeSettings;
   /** Default "binary". */
   readonly format?: OutputLayout;
   /** Replace an existing `out` (only after the new one is complete). */
@@ -76,6 +80,30 @@ function marginMismatch(p: RawPair, first: RawPair): InputError {
     : new InputError(`unexpected: earlier records have none (first at ${at})`, where(p.source, "margin"), "give every record a margin, or none");
 }
 
+/** What meta.json records about the encoding: the EOS rule applies to standard text only, the template to chat. */
+export function encodingOf(format: PairFormat | null, settings: EncodeSettings | undefined, tok: TokenizerInfo): PreparedEncoding {
+  return {
+    dataFormat: format,
+    appendEosToken: format === "text" && (settings?.appendEosToken ?? true) && tok.eosToken !== null,
+    chatTemplate: format === "chat" ? tok.chatTemplate : null,
+  };
+}
+
+/**
+ * The pairs of a chunk the encoder could not take (a template that raised, an id outside the vocabulary): an
+ * InputError at the first one's record, or, when skipping invalid records, counted by reason.
+ */
+export function failuresByIndex(tokens: TokenizedChunk, pairs: readonly RawPair[], skipInvalid: boolean, skipped: SkipCounts): Set<number> {
+  const failed = new Set<number>();
+  for (const f of tokens.failures) {
+    const p = pairs[f.index] as RawPair;
+    if (!skipInvalid) throw new InputError(f.message, where(p.source, f.field), "fix the record, or pass --skip-invalid to skip and count bad records");
+    skipped.add(f.reason);
+    failed.add(f.index);
+  }
+  return failed;
+}
+
 export async function preparePairs(opts: PrepareOptions): Promise<PrepareSummary> {
   const t0 = performance.now();
   const limit = { maxLength: opts.maxLength ?? 512, policy: opts.policy ?? "filter" };
@@ -96,7 +124,7 @@ export async function preparePairs(opts: PrepareOptions): Promise<PrepareSummary
   process.once("exit", cleanup); // an interrupted run leaves no partial folder either
   let writer: PairWriter | undefined;
   try {
-    const pool = await createChunkTokenizer(tokSource, opts.threads ?? defaultThreads());
+    const pool = await createChunkTokenizer(tokSource, opts.threads ?? defaultThreads(), opts.encoding);
     const tok = pool.info;
     // yielded: pairs the readers passed on; dropped: those of them skipped here (margin, length).
     let yielded = 0, dropped = 0, written = 0, truncated = 0, tokensChosen = 0, tokensRejected = 0;
@@ -105,7 +133,13 @@ export async function preparePairs(opts: PrepareOptions): Promise<PrepareSummary
       writer = makeWriter(format, tmp, tok.vocabSize);
       for await (const { pairs, tokens } of tokenizeStream(stream.pairs(), pool, opts.chunkSize)) {
         let off = 0;
+        const failed = failuresByIndex(tokens, pairs, opts.skipInvalid === true, skipped);
         for (const [i, p] of pairs.entries()) {
+          if (failed.has(i)) {
+            yielded++;
+            dropped++;
+            continue;
+          }
           const lc = tokens.lengths[2 * i] as number, lr = tokens.lengths[2 * i + 1] as number;
           const chosen = tokens.ids.subarray(off, off + lc);
           const rejected = tokens.ids.subarray(off + lc, off + lc + lr);
@@ -153,6 +187,7 @@ export async function preparePairs(opts: PrepareOptions): Promise<PrepareSummary
       counts: { read, written, skipped: skipped.total, truncated, tokensChosen, tokensRejected },
       skippedByReason: skipped.toJSON(),
       hasMargin: first?.margin !== undefined,
+      encoding: encodingOf(first?.format ?? null, opts.encoding, tok),
       createdAt: new Date().toISOString(),
     };
     writeFileSync(path.join(tmp, "meta.json"), `${JSON.stringify(meta, null, 2)}\n`);

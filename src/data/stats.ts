@@ -1,11 +1,14 @@
 // data stats: what a preference dataset looks like in tokens. Lengths, identical pairs, shared prefixes, and the
 // length baselines ("longer wins", "shorter wins"), which a reward model has to beat to have learned more than length.
+import type { EncodeSettings } from "./encode.js";
 import { tokenizeStream } from "./pipeline.js";
+import { encodingOf, failuresByIndex } from "./prepare.js";
+import type { PreparedEncoding } from "./prepared/format.js";
 import { createChunkTokenizer, defaultThreads } from "./pool.js";
 import { isPreparedDir, openPrepared } from "./prepared/open.js";
 import { openPairs } from "./readers/index.js";
 import { localTokenizerSource } from "./tokenizer-source.js";
-import { SkipCounts } from "./types.js";
+import { SkipCounts, type PairFormat } from "./types.js";
 
 export interface LengthSummary {
   readonly mean: number;
@@ -27,7 +30,13 @@ export interface DataStats {
   readonly pairs: number;
   /** Records that are not valid pairs, by reason (and, for a prepared dir, what prepare dropped). */
   readonly dropped: Record<string, number>;
-  /** Pairs whose chosen and rejected are the same (text, or ids for a prepared dir). */
+  /** How the texts became ids: the data format, EOS rule and chat template (absent for an older prepared dir). */
+  readonly encoding?: PreparedEncoding;
+  /** Conversational data: messages per conversation (prompt and answer turns together), chosen and rejected. */
+  readonly turns?: { readonly chosen: LengthSummary; readonly rejected: LengthSummary };
+  /** Conversational data: tokens per conversation that the chat template adds around the message contents. */
+  readonly templateTokens?: LengthSummary;
+  /** Pairs whose chosen and rejected are the same (ids). */
   readonly identical: number;
   /** Pairs with both sides <= maxLength tokens. */
   readonly withinMaxLength: number;
@@ -58,8 +67,18 @@ export class StatsAccumulator {
   private within = 0;
   private longer = 0;
   private shorter = 0;
+  private chosenTurns: number[] = [];
+  private rejectedTurns: number[] = [];
+  private templateTokens: number[] = [];
 
   constructor(private readonly maxLength: number) {}
+
+  /** Messages in the chosen and rejected conversations of a conversational pair, and the tokens its template added. */
+  addConversation(chosenTurns: number, rejectedTurns: number, chosenTemplateTokens: number, rejectedTemplateTokens: number): void {
+    this.chosenTurns.push(chosenTurns);
+    this.rejectedTurns.push(rejectedTurns);
+    this.templateTokens.push(chosenTemplateTokens, rejectedTemplateTokens);
+  }
 
   get count(): number {
     return this.chosenLengths.length;
@@ -75,16 +94,21 @@ export class StatsAccumulator {
     else if (chosenLength < rejectedLength) this.shorter++;
   }
 
-  finish(head: Pick<DataStats, "source" | "kind" | "tokenizer" | "rows" | "dropped">): DataStats {
+  finish(head: Pick<DataStats, "source" | "kind" | "tokenizer" | "rows" | "dropped" | "encoding">): DataStats {
     const n = this.chosenLengths.length;
     const summary = (xs: number[]): LengthSummary => {
       const s = Float64Array.from(xs).sort();
+      const k = s.length;
       let sum = 0;
       for (const v of s) sum += v;
-      return { mean: n > 0 ? sum / n : NaN, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: n > 0 ? (s[n - 1] as number) : NaN };
+      return { mean: k > 0 ? sum / k : NaN, p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: k > 0 ? (s[k - 1] as number) : NaN };
     };
     return {
       ...head,
+      ...(this.chosenTurns.length > 0 ? {
+        turns: { chosen: summary(this.chosenTurns), rejected: summary(this.rejectedTurns) },
+        templateTokens: summary(this.templateTokens),
+      } : {}),
       maxLength: this.maxLength,
       pairs: n,
       identical: this.identical,
@@ -100,6 +124,8 @@ export class StatsAccumulator {
 }
 
 export interface StatsOptions {
+  /** TRL's EOS rule for standard text (default true) and a chat template file replacing the tokenizer's own. */
+  readonly encoding?: EncodeSettings;
   /** Default "builtin:gpt2"; ignored for a prepared directory (its tokenizer is in meta.json). */
   readonly tokenizer?: string;
   readonly maxLength?: number;
@@ -116,18 +142,27 @@ export async function dataStats(spec: string, opts: StatsOptions = {}): Promise<
   const skipped = new SkipCounts();
   const stream = await openPairs(spec, { split: opts.split, skipInvalid: opts.skipInvalid, skipped });
   const source = await localTokenizerSource(tokenizer);
-  const pool = await createChunkTokenizer(source, opts.threads ?? defaultThreads());
+  const pool = await createChunkTokenizer(source, opts.threads ?? defaultThreads(), { ...opts.encoding, countTemplateTokens: true });
   const acc = new StatsAccumulator(maxLength);
+  let format: PairFormat | null = null;
   try {
     for await (const { pairs, tokens } of tokenizeStream(stream.pairs(), pool)) {
+      const failed = failuresByIndex(tokens, pairs, opts.skipInvalid === true, skipped);
       for (const [i, p] of pairs.entries()) {
-        acc.add(tokens.lengths[2 * i] as number, tokens.lengths[2 * i + 1] as number, tokens.sharedPrefix[i] as number, p.chosen === p.rejected);
+        if (failed.has(i)) continue;
+        format ??= p.format;
+        const lc = tokens.lengths[2 * i] as number, lr = tokens.lengths[2 * i + 1] as number, shared = tokens.sharedPrefix[i] as number;
+        acc.add(lc, lr, shared, lc === lr && shared === lc);
+        if (p.format === "chat") {
+          acc.addConversation(p.chosen.length, p.rejected.length, tokens.templateTokens?.[2 * i] ?? 0, tokens.templateTokens?.[2 * i + 1] ?? 0);
+        }
       }
     }
   } finally {
     await pool.close();
   }
-  return acc.finish({ source: spec, kind: "text", tokenizer, rows: acc.count + skipped.total, dropped: skipped.toJSON() });
+  return acc.finish({ source: spec, kind: "text", tokenizer, rows: acc.count + skipped.total, dropped: skipped.toJSON(),
+    encoding: encodingOf(format, opts.encoding, pool.info) });
 }
 
 function preparedStats(dir: string, maxLength?: number): DataStats {
@@ -138,5 +173,6 @@ function preparedStats(dir: string, maxLength?: number): DataStats {
     const same = p.input_ids_chosen.length === p.input_ids_rejected.length && p.sharedPrefix === p.input_ids_chosen.length;
     acc.add(p.input_ids_chosen.length, p.input_ids_rejected.length, p.sharedPrefix, same);
   }
-  return acc.finish({ source: dir, kind: "prepared", tokenizer: prep.meta.tokenizer.source, rows: prep.meta.counts.read, dropped: prep.meta.skippedByReason });
+  return acc.finish({ source: dir, kind: "prepared", tokenizer: prep.meta.tokenizer.source, rows: prep.meta.counts.read, dropped: prep.meta.skippedByReason,
+    ...(prep.meta.encoding !== undefined ? { encoding: prep.meta.encoding } : {}) });
 }

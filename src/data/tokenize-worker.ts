@@ -1,15 +1,17 @@
-// Worker thread body: loads the tokenizer once, then tokenizes chunks of pairs sent by pool.ts.
+// Worker thread body: loads the tokenizer (and chat template) once, then encodes chunks of pairs sent by pool.ts.
 import { parentPort, workerData } from "node:worker_threads";
 import { errorRecord } from "../errors.js";
-import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
+import { loadTokenizer } from "../tokenizer/index.js";
+import { PairEncoder } from "./encode.js";
 import { tokenizeChunk } from "./pairs.js";
-import { tokenizerInfo, type ChunkReply, type ChunkRequest } from "./pool.js";
+import { tokenizerInfo, type ChunkReply, type ChunkRequest, type WorkerSetup } from "./pool.js";
 
 const port = parentPort;
 if (port === null) throw new Error("tokenize-worker.js must run as a worker thread");
-let tok: Tokenizer;
+const setup = workerData as WorkerSetup;
+let encoder: PairEncoder;
 try {
-  tok = await loadTokenizer((workerData as { source: string }).source);
+  encoder = PairEncoder.create(await loadTokenizer(setup.source), setup.source, setup.settings);
 } catch (e) {
   // a missing or corrupt tokenizer is an InputError: send it as data so the main thread rethrows the same error
   port.postMessage({ failed: errorRecord(e) });
@@ -18,12 +20,13 @@ try {
 port.on("message", (m: ChunkRequest) => {
   let reply: ChunkReply;
   try {
-    const chunk = tokenizeChunk(tok, m.chosen, m.rejected);
+    const chunk = tokenizeChunk(encoder, m.pairs);
     reply = { id: m.id, chunk };
-    port.postMessage(reply, [chunk.ids.buffer as ArrayBuffer, chunk.lengths.buffer as ArrayBuffer, chunk.sharedPrefix.buffer as ArrayBuffer]);
+    const buffers = [chunk.ids, chunk.lengths, chunk.sharedPrefix, ...(chunk.templateTokens !== undefined ? [chunk.templateTokens] : [])];
+    port.postMessage(reply, buffers.map((b) => b.buffer as ArrayBuffer));
   } catch (e) {
     reply = { id: m.id, error: errorRecord(e) };
     port.postMessage(reply);
   }
 });
-port.postMessage({ ready: tokenizerInfo(tok) });
+port.postMessage({ ready: tokenizerInfo(encoder) });

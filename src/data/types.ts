@@ -1,15 +1,33 @@
 // The records every reader yields and the options every reader takes.
+import type { ChatMessage } from "../tokenizer/index.js";
 
 /** Where a record came from: a line of a JSON-lines file or a row of a Parquet file (0-based). */
 export type PairSource = { readonly file: string; readonly line: number } | { readonly file: string; readonly row: number };
 
-/** One preference pair as read, before tokenization. With a "prompt" field, both texts start with it. */
-export interface RawPair {
-  readonly chosen: string;
-  readonly rejected: string;
+/**
+ * The sides of a pair in one of TRL's data formats, with any "prompt" already put in front of both sides:
+ * "text" (standard: strings), "chat" (conversational: message lists, rendered through the chat template) or "ids"
+ * (pre-tokenized: TRL's chosen_ids / rejected_ids, or the study's input_ids_chosen / input_ids_rejected).
+ */
+export type PairSides =
+  | { readonly format: "text"; readonly chosen: string; readonly rejected: string }
+  | { readonly format: "chat"; readonly chosen: readonly ChatMessage[]; readonly rejected: readonly ChatMessage[] }
+  | { readonly format: "ids"; readonly chosen: readonly number[]; readonly rejected: readonly number[] };
+
+export type PairFormat = PairSides["format"];
+
+/** What each format is called in messages and in a prepared directory's meta.json. */
+export const FORMAT_NAMES: Readonly<Record<PairFormat, string>> = {
+  text: "standard (text)",
+  chat: "conversational (message lists)",
+  ids: "pre-tokenized (token ids)",
+};
+
+/** One preference pair as read, before tokenization. */
+export type RawPair = PairSides & {
   readonly margin?: number;
   readonly source: PairSource;
-}
+};
 
 /** Counts by reason for everything that did not make it into the output. Nothing is dropped without a count. */
 export class SkipCounts {

@@ -1,5 +1,6 @@
 // RewardScorer: a reward model, its tokenizer and the batcher, loaded the way `rewardlab score` loads them. Texts
 // are tokenized as the model's tokenizer does and cut on the right to maxLength; rewards come back in input order.
+import { rewardTextEncoder } from "../data/index.js";
 import { RewardModel } from "../models/index.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import { Batcher } from "./batcher.js";
@@ -24,6 +25,8 @@ export class RewardScorer {
   private constructor(
     readonly model: RewardModel,
     readonly tokenizer: Tokenizer,
+    /** the model's text → ids: the tokenizer, plus eos when the model was trained with it (rewardTextEncoder) */
+    private readonly encode: (text: string) => number[],
     readonly batcher: Batcher,
     readonly info: ServerInfo,
   ) {}
@@ -48,7 +51,7 @@ export class RewardScorer {
       model_type: model.modelType, source: opts.model, parameters: model.weights.numel, max_length: maxLength,
       batch_size: batchSize, tokenizer: tokSource, pad_token_id: padTokenId,
     };
-    return new RewardScorer(model, tokenizer, new Batcher(model, { batchSize, padTokenId, maxQueue }), info);
+    return new RewardScorer(model, tokenizer, rewardTextEncoder(dir, tokenizer), new Batcher(model, { batchSize, padTokenId, maxQueue }), info);
   }
 
   /** Token ids of each text, cut to max_length; a text with no tokens is a 400 naming its field. */
@@ -56,7 +59,7 @@ export class RewardScorer {
     let truncated = 0;
     const vocab = this.model.config.vocab_size;
     const rows = texts.map((t, i) => {
-      const ids = this.tokenizer.encode(t);
+      const ids = this.encode(t);
       if (ids.length === 0) throw new RequestError(400, "tokenizes to no tokens", fieldOf(i), "a reward needs at least one token");
       const bad = ids.find((id) => id >= vocab);
       if (bad !== undefined) {

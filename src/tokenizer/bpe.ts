@@ -1,10 +1,11 @@
 // Byte-pair encoding over token ids. Merges are stored by the ids of their two parts in an open-addressing
-// hash table (typed arrays, no strings in the hot loop); a word's bytes start as the 256 byte tokens and the
-// lowest-ranked adjacent pair is merged (leftmost first) until none is left, as HF `tokenizers` does.
+// hash table (typed arrays, no strings in the hot loop); a word starts as the ids its Symbolizer gives (bytes or
+// characters) and the lowest-ranked adjacent pair is merged (leftmost first) until none is left, as HF
+// `tokenizers` does.
 // Short words use a plain scan, long ones (e.g. a 10 kB run of "=") a heap, so no input is quadratic.
 // Results are cached per pre-token string.
 
-import { utf8Encode } from "./byte-level.js";
+import type { Symbolizer } from "./bpe-symbols.js";
 
 /** One merge rule: the ids of its left and right parts and of the token they form. */
 export interface Merge {
@@ -26,18 +27,14 @@ export class Bpe {
   private readonly mergedOfRank: Int32Array;
   private readonly mask: number;
   private readonly cache = new Map<string, readonly number[]>();
-  private bytes = new Uint8Array(1024);
   private ids = new Int32Array(1024);
   private ranks = new Int32Array(1024);
   private next = new Int32Array(1024);
   private prev = new Int32Array(1024);
 
-  /**
-   * byteIds[b] = id of the single-byte token for byte b; merges in rank order (a later duplicate of a pair
-   * replaces the earlier one, as HF's loader does).
-   */
+  /** Merges in rank order (a later duplicate of a pair replaces the earlier one, as HF's loader does). */
   constructor(
-    private readonly byteIds: Int32Array,
+    private readonly symbols: Symbolizer,
     merges: readonly Merge[],
   ) {
     let cap = 16;
@@ -74,7 +71,11 @@ export class Bpe {
 
   /** The ids of one pre-token (text[start, end)), cached by its string. */
   encodeWord(text: string, start: number, end: number): readonly number[] {
-    const word = text.slice(start, end);
+    return this.encodePiece(text.slice(start, end));
+  }
+
+  /** The ids of one whole pre-token string, cached. */
+  encodePiece(word: string): readonly number[] {
     const hit = this.cache.get(word);
     if (hit !== undefined) return hit;
     const ids = this.merge(word);
@@ -83,14 +84,16 @@ export class Bpe {
   }
 
   private merge(word: string): number[] {
-    if (this.bytes.length < word.length * 3) this.grow(word.length * 3);
-    const n = utf8Encode(word, 0, word.length, this.bytes);
-    for (let i = 0; i < n; i++) this.ids[i] = this.byteIds[this.bytes[i] as number] as number;
+    const whole = this.symbols.whole(word);
+    if (whole !== undefined) return [whole];
+    const cap = this.symbols.capacity(word.length);
+    if (this.ids.length < cap) this.grow(cap);
+    const n = this.symbols.start(word, this.ids);
+    if (n === 0) return [];
     return n > HEAP_ABOVE ? this.mergeHeap(n) : this.mergeScan(n);
   }
 
   private grow(cap: number): void {
-    this.bytes = new Uint8Array(cap);
     this.ids = new Int32Array(cap);
     this.ranks = new Int32Array(cap);
     this.next = new Int32Array(cap);

@@ -1,5 +1,5 @@
-// Parsers for the Hugging Face tokenizer files: vocab.json, merges.txt and the parts of tokenizer.json we
-// use (model BPE, pre_tokenizer ByteLevel, post_processor). Each names the file (and line) it rejects.
+// Parsers for the Hugging Face tokenizer files: vocab.json, merges.txt and the vocabulary and merges of a
+// tokenizer.json. Each names the file (and line) it rejects.
 
 import { InputError } from "../errors.js";
 import type { JsonFile } from "./special-tokens.js";
@@ -44,7 +44,7 @@ export function parseMergesTxt(text: string, file: string): MergeText[] {
 }
 
 /** tokenizer.json model.merges: ["Ġ t", ...] (older) or [["Ġ", "t"], ...] (newer). */
-function parseMergesJson(v: unknown, file: string): MergeText[] {
+export function parseMergesJson(v: unknown, file: string): MergeText[] {
   if (!Array.isArray(v)) throw new InputError("expected an array", { file, field: "model.merges" });
   return v.map((m: unknown, i) => {
     const pair = typeof m === "string" ? m.split(" ") : m;
@@ -55,73 +55,23 @@ function parseMergesJson(v: unknown, file: string): MergeText[] {
   });
 }
 
+/** The parts of a plain byte-level BPE tokenizer.json (see isPlainByteLevel) that the fast tokenizer needs. */
 export interface TokenizerJson {
   readonly vocab: Map<string, number>;
   readonly merges: MergeText[];
   readonly addPrefixSpace: boolean;
-  /** Special token strings the post-processor puts before / after each text. */
-  readonly prefix: readonly string[];
-  readonly suffix: readonly string[];
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-const UNSUPPORTED_HINT = "rewardlab supports byte-level BPE tokenizers (GPT-2, OPT, RoBERTa-style)";
-
-/** Reads model / pre_tokenizer / post_processor of a tokenizer.json, refusing what we do not implement. */
+/** Reads model and pre_tokenizer of a tokenizer.json that isPlainByteLevel accepted. */
 export function parseTokenizerJson(f: JsonFile): TokenizerJson {
-  const file = f.file;
-  const model = obj(f.data.model);
-  if (model === undefined || model.type !== "BPE") {
-    throw new InputError(`model.type: expected "BPE", got ${JSON.stringify(model?.type)}`, { file, field: "model.type" }, UNSUPPORTED_HINT);
-  }
-  if (model.dropout !== null && model.dropout !== undefined) {
-    throw new InputError(`expected no BPE dropout, got ${JSON.stringify(model.dropout)}`, { file, field: "model.dropout" });
-  }
-  if (f.data.normalizer !== null && f.data.normalizer !== undefined) {
-    throw new InputError("expected no normalizer (byte-level BPE uses none)", { file, field: "normalizer" }, UNSUPPORTED_HINT);
-  }
-  const pre = obj(f.data.pre_tokenizer);
-  if (pre === undefined || pre.type !== "ByteLevel" || pre.use_regex === false) {
-    throw new InputError(`expected a ByteLevel pre_tokenizer with use_regex, got ${JSON.stringify(pre?.type)}`,
-      { file, field: "pre_tokenizer" }, UNSUPPORTED_HINT);
-  }
-  const prefix: string[] = [];
-  const suffix: string[] = [];
-  readPostProcessor(f.data.post_processor, file, prefix, suffix);
+  const model = obj(f.data.model) ?? {};
   return {
-    vocab: parseVocab(model.vocab, file, "model.vocab"),
-    merges: parseMergesJson(model.merges, file),
-    addPrefixSpace: pre.add_prefix_space === true,
-    prefix,
-    suffix,
+    vocab: parseVocab(model.vocab, f.file, "model.vocab"),
+    merges: parseMergesJson(model.merges, f.file),
+    addPrefixSpace: obj(f.data.pre_tokenizer)?.add_prefix_space === true,
   };
-}
-
-/** Special tokens of a single-sequence template: before and after "$A". */
-function readPostProcessor(v: unknown, file: string, prefix: string[], suffix: string[]): void {
-  const p = obj(v);
-  if (p === undefined || p.type === "ByteLevel") return;
-  if (p.type === "Sequence" && Array.isArray(p.processors)) {
-    for (const q of p.processors) readPostProcessor(q, file, prefix, suffix);
-    return;
-  }
-  if (p.type === "TemplateProcessing" && Array.isArray(p.single)) {
-    let seen = false;
-    for (const piece of p.single) {
-      const special = obj(obj(piece)?.SpecialToken);
-      if (obj(piece)?.Sequence !== undefined) seen = true;
-      else if (special !== undefined && typeof special.id === "string") (seen ? suffix : prefix).push(special.id);
-      else throw new InputError(`unexpected template piece ${JSON.stringify(piece)}`, { file, field: "post_processor.single" });
-    }
-    return;
-  }
-  if ((p.type === "RobertaProcessing" || p.type === "BertProcessing") && Array.isArray(p.cls) && Array.isArray(p.sep)) {
-    prefix.push(String(p.cls[0]));
-    suffix.push(String(p.sep[0]));
-    return;
-  }
-  throw new InputError(`unsupported post_processor ${JSON.stringify(p.type)}`, { file, field: "post_processor" }, UNSUPPORTED_HINT);
 }

@@ -10,12 +10,18 @@ import { InputError } from "../errors.js";
 import { BYTE_TO_CHAR, byteLevelToBytes } from "./byte-level.js";
 import { Bpe, type Merge } from "./bpe.js";
 import { type MergeText, parseMergesTxt, parseTokenizerJson, parseVocab } from "./hf-files.js";
-import { type JsonFile, NAMED_SPECIALS, parseSpecialTokens } from "./special-tokens.js";
-import { type AddedToken, ByteLevelBpeTokenizer, contentBytes, type Tokenizer } from "./tokenizer.js";
+import { type JsonFile, parseSpecialTokens, type ResolvedTokens, resolveSpecialTokens } from "./special-tokens.js";
+import { ByteSymbols } from "./bpe-symbols.js";
+import { buildPostProcessor, NO_WRAP, type Wrap } from "./post-processors.js";
+import { applyTransformersClass, buildPipelineTokenizer, isPlainByteLevel, transformersWrap } from "./tokenizer-json.js";
+import { ByteLevelBpeTokenizer, contentBytes, type Tokenizer } from "./tokenizer.js";
 
 export type TokenizerSource =
   | { readonly kind: "builtin"; readonly name: "gpt2"; readonly vocabFile: string; readonly mergesFile: string }
   | { readonly kind: "folder"; readonly dir: string };
+
+/** HF gpt2's tokenizer_config.json model_max_length (its n_positions). */
+const GPT2_MAX_LENGTH = 1024;
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
 
@@ -56,9 +62,8 @@ export async function loadTokenizer(source: string): Promise<Tokenizer> {
     const vocab = parseVocab(readJson(src.vocabFile).data, src.vocabFile);
     const merges = parseMergesTxt(readText(src.mergesFile), src.mergesFile);
     const eot = { content: "<|endoftext|>", lstrip: false, rstrip: false };
-    return assemble(vocab, merges, src.mergesFile, {
-      withIds: [], named: { bos_token: eot, eos_token: eot, unk_token: eot }, additional: [],
-    }, { prefix: [], suffix: [], addPrefixSpace: false });
+    const specials = { withIds: [], named: { bos_token: eot, eos_token: eot, unk_token: eot }, additional: [] };
+    return assemble(vocab, merges, src.mergesFile, resolveSpecialTokens(vocab, specials, GPT2_MAX_LENGTH), () => NO_WRAP, false);
   }
   return loadFolder(src.dir);
 }
@@ -73,9 +78,9 @@ function loadFolder(dir: string): Tokenizer {
   const legacy = legacyFile === undefined ? undefined : readJson(legacyFile);
   const tokenizerJsonFile = at("tokenizer.json");
   if (tokenizerJsonFile !== undefined) {
-    const tj = readJson(tokenizerJsonFile);
-    const parsed = parseTokenizerJson(tj);
-    return assemble(parsed.vocab, parsed.merges, tokenizerJsonFile, parseSpecialTokens(tj, config, map, legacy), parsed);
+    const tj = applyTransformersClass(readJson(tokenizerJsonFile), config);
+    const resolved = resolveSpecialTokens(tokenJsonVocab(tj), parseSpecialTokens(tj, config, map, legacy), parseModelMaxLength(config));
+    return fromTokenizerJson(tj, resolved, transformersWrap(tj, config, resolved));
   }
   const vocabFile = at("vocab.json");
   const mergesFile = at("merges.txt");
@@ -88,25 +93,48 @@ function loadFolder(dir: string): Tokenizer {
   const merges = parseMergesTxt(readText(mergesFile), mergesFile);
   const addBos = config?.data.add_bos_token === true;
   const specials = parseSpecialTokens(undefined, config, map, legacy);
-  const bos = specials.named.bos_token?.content;
-  if (addBos && bos === undefined) {
+  const resolved = resolveSpecialTokens(vocab, specials, parseModelMaxLength(config));
+  const bosId = resolved.info.bosTokenId;
+  if (addBos && bosId === null) {
     throw new InputError("add_bos_token is true but there is no bos_token", { file: configFile ?? dir, field: "add_bos_token" });
   }
-  return assemble(vocab, merges, mergesFile, specials, {
-    prefix: addBos && bos !== undefined ? [bos] : [],
-    suffix: [],
-    addPrefixSpace: config?.data.add_prefix_space === true,
-  });
+  return assemble(vocab, merges, mergesFile, resolved, () => ({ prefix: addBos && bosId !== null ? [bosId] : [], suffix: [] }),
+    config?.data.add_prefix_space === true);
 }
 
-interface PostProcess {
-  readonly prefix: readonly string[];
-  readonly suffix: readonly string[];
-  readonly addPrefixSpace: boolean;
+/**
+ * tokenizer_config.json model_max_length, or null when absent or transformers' VERY_LARGE_INTEGER (int(1e30)),
+ * which means "no limit recorded".
+ */
+function parseModelMaxLength(config: JsonFile | undefined): number | null {
+  const v = config?.data.model_max_length;
+  if (config === undefined || v === undefined || v === null) return null;
+  if (typeof v !== "number" || !Number.isInteger(v) || v <= 0) {
+    throw new InputError(`expected a positive integer, got ${JSON.stringify(v)}`, { file: config.file, field: "model_max_length" });
+  }
+  return v > Number.MAX_SAFE_INTEGER ? null : v;
 }
 
-function assemble(vocab: Map<string, number>, mergeTexts: readonly MergeText[], mergesFile: string,
-  specials: ReturnType<typeof parseSpecialTokens>, post: PostProcess): Tokenizer {
+/**
+ * A folder's tokenizer.json as HF `tokenizers` alone runs it: no tokenizer_config.json, so no transformers class
+ * or add_bos_token rules (what the `tokenizers` parity tests compare).
+ */
+export function loadTokenizerJsonOnly(dir: string): Tokenizer {
+  const tj = readJson(path.join(dir, "tokenizer.json"));
+  return fromTokenizerJson(tj, resolveSpecialTokens(tokenJsonVocab(tj), parseSpecialTokens(tj), null), null);
+}
+
+/** Plain byte-level files to the fast tokenizer, everything else to the pipeline. */
+function fromTokenizerJson(tj: JsonFile, resolved: ResolvedTokens, wrapOverride: Wrap | null): Tokenizer {
+  if (!isPlainByteLevel(tj, resolved)) return buildPipelineTokenizer(tj, resolved, wrapOverride);
+  const parsed = parseTokenizerJson(tj);
+  const wrap = wrapOverride ?? buildPostProcessor(tj.data.post_processor, { file: tj.file, field: "post_processor" });
+  return assemble(parsed.vocab, parsed.merges, tj.file, resolved, () => wrap, parsed.addPrefixSpace);
+}
+
+/** A plain byte-level BPE tokenizer from its vocabulary, merges and resolved special tokens. */
+function assemble(vocab: Map<string, number>, mergeTexts: readonly MergeText[], mergesFile: string, resolved: ResolvedTokens,
+  wrap: () => Wrap, addPrefixSpace: boolean): Tokenizer {
   const byteIds = new Int32Array(256);
   BYTE_TO_CHAR.forEach((ch, b) => {
     const id = vocab.get(ch);
@@ -127,47 +155,27 @@ function assemble(vocab: Map<string, number>, mergeTexts: readonly MergeText[], 
     }
     return { left, right, merged };
   });
-
-  // Added tokens: fixed ids first; then named specials, which reuse an id when the token exists and are
-  // appended after the last id otherwise (as transformers' add_special_tokens does).
-  const added = new Map<string, AddedToken>();
-  for (const t of specials.withIds) added.set(t.content, t);
-  let nextId = 0;
-  for (const id of vocab.values()) nextId = Math.max(nextId, id + 1);
-  for (const t of specials.withIds) nextId = Math.max(nextId, t.id + 1);
-  const idOf = (content: string, lstrip: boolean, rstrip: boolean): number => {
-    const known = added.get(content)?.id ?? vocab.get(content);
-    const id = known ?? nextId++;
-    if (!added.has(content)) added.set(content, { id, content, special: true, lstrip, rstrip });
-    return id;
-  };
-  const namedIds: Partial<Record<(typeof NAMED_SPECIALS)[number], number>> = {};
-  for (const key of NAMED_SPECIALS) {
-    const s = specials.named[key];
-    if (s !== undefined) namedIds[key] = idOf(s.content, s.lstrip, s.rstrip);
-  }
-  for (const s of specials.additional) idOf(s.content, s.lstrip, s.rstrip);
-  const postId = (content: string): number => {
-    const id = added.get(content)?.id ?? vocab.get(content);
-    if (id === undefined) throw new InputError(`post-processor token ${JSON.stringify(content)} is not in the vocabulary`, { file: mergesFile });
-    return id;
-  };
-
-  const idBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(nextId);
+  const idBytes: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(resolved.size);
   for (const [token, id] of vocab) idBytes[id] = byteLevelToBytes(token) ?? contentBytes(token);
-  for (const t of added.values()) idBytes[t.id] = contentBytes(t.content);
+  for (const t of resolved.addedTokens) idBytes[t.id] = contentBytes(t.content);
+  const { prefix, suffix } = wrap();
   return new ByteLevelBpeTokenizer({
     vocab,
-    bpe: new Bpe(byteIds, merges),
-    addedTokens: [...added.values()],
-    padTokenId: namedIds.pad_token ?? null,
-    eosTokenId: namedIds.eos_token ?? null,
-    bosTokenId: namedIds.bos_token ?? null,
-    prefixIds: post.prefix.map(postId),
-    suffixIds: post.suffix.map(postId),
-    addPrefixSpace: post.addPrefixSpace,
+    bpe: new Bpe(new ByteSymbols(byteIds, null), merges),
+    addedTokens: resolved.addedTokens,
+    specials: resolved.info,
+    prefixIds: prefix,
+    suffixIds: suffix,
+    addPrefixSpace,
     idBytes,
   });
+}
+
+/** model.vocab of a tokenizer.json, parsed once more only to place the special tokens. */
+function tokenJsonVocab(tj: JsonFile): Map<string, number> {
+  const model = tj.data.model;
+  const vocab = typeof model === "object" && model !== null ? (model as Record<string, unknown>).vocab : undefined;
+  return vocab === undefined ? new Map() : parseVocab(vocab, tj.file, "model.vocab");
 }
 
 function readText(file: string): string {

@@ -63,7 +63,7 @@ export function classAt(text: string, i: number, end: number): number {
 }
 
 /** UTF-16 length of the character at text[i] (2 for a surrogate pair). */
-function charLen(text: string, i: number, end: number): number {
+export function charLen(text: string, i: number, end: number): number {
   const c = text.charCodeAt(i);
   if (c < 0xd800 || c > 0xdbff || i + 1 >= end) return 1;
   const lo = text.charCodeAt(i + 1);
@@ -71,7 +71,7 @@ function charLen(text: string, i: number, end: number): number {
 }
 
 /** End of the run of characters of class k that starts at i. */
-function runEnd(text: string, i: number, end: number, k: number): number {
+export function runEnd(text: string, i: number, end: number, k: number): number {
   while (i < end) {
     const c = text.charCodeAt(i);
     if (c < 0x80) {
@@ -85,7 +85,7 @@ function runEnd(text: string, i: number, end: number, k: number): number {
   return i;
 }
 
-const APOSTROPHE = 0x27;
+export const APOSTROPHE = 0x27;
 
 /** Length of a contraction ('s 't 're 've 'm 'll 'd) at text[i], or 0. */
 function contractionLen(text: string, i: number, end: number): number {

@@ -4,7 +4,8 @@
 // special_tokens_map.json. A named token may be a string or a dict {"content": "</s>", ...}; both are accepted.
 
 import { InputError } from "../errors.js";
-import type { AddedToken } from "./tokenizer.js";
+import type { AddedToken } from "./added-tokens.js";
+import type { SpecialTokenInfo } from "./tokenizer.js";
 
 /** A parsed JSON file: its path (for messages) and its top-level object. */
 export interface JsonFile {
@@ -57,8 +58,12 @@ function parseIdEntry(o: unknown, id: unknown, file: string, field: string): Add
   if (typeof id !== "number" || !Number.isInteger(id) || id < 0) {
     throw new InputError(`expected a non-negative integer id, got ${JSON.stringify(id)}`, { file, field });
   }
-  const special = flag(o as Record<string, unknown>, "special", file, false);
-  return { id, content: spec.content, special, lstrip: spec.lstrip, rstrip: spec.rstrip };
+  const rec = o as Record<string, unknown>;
+  const special = flag(rec, "special", file, false);
+  return {
+    id, content: spec.content, special, lstrip: spec.lstrip, rstrip: spec.rstrip,
+    singleWord: flag(rec, "single_word", file, false), normalized: flag(rec, "normalized", file, !special),
+  };
 }
 
 /** Collects added and special tokens from whichever of the files exist (added_tokens.json: legacy {token: id}). */
@@ -107,4 +112,55 @@ export function parseSpecialTokens(tokenizerJson?: JsonFile, config?: JsonFile, 
     }
   }
   return { withIds, named, additional };
+}
+
+export interface ResolvedTokens {
+  /** Every added token, with its id. */
+  readonly addedTokens: readonly AddedToken[];
+  readonly info: SpecialTokenInfo;
+  /** One past the largest id (HF's len(tokenizer)). */
+  readonly size: number;
+}
+
+/**
+ * Gives the named and additional special tokens their ids: fixed ids first; then named specials, which reuse an
+ * id when the token exists and are appended after the last id otherwise (as transformers' add_special_tokens does).
+ */
+export function resolveSpecialTokens(vocab: ReadonlyMap<string, number>, specials: SpecialTokens,
+  modelMaxLength: number | null): ResolvedTokens {
+  const added = new Map<string, AddedToken>();
+  for (const t of specials.withIds) added.set(t.content, t);
+  let nextId = 0;
+  for (const id of vocab.values()) nextId = Math.max(nextId, id + 1);
+  for (const t of specials.withIds) nextId = Math.max(nextId, t.id + 1);
+  const idOf = (s: TokenSpec): number => {
+    const known = added.get(s.content)?.id ?? vocab.get(s.content);
+    const id = known ?? nextId++;
+    if (!added.has(s.content)) {
+      added.set(s.content, { id, content: s.content, special: true, lstrip: s.lstrip, rstrip: s.rstrip, singleWord: false, normalized: false });
+    }
+    return id;
+  };
+  const ids: Partial<Record<NamedSpecial, number>> = {};
+  for (const key of NAMED_SPECIALS) {
+    const s = specials.named[key];
+    if (s !== undefined) ids[key] = idOf(s);
+  }
+  for (const s of specials.additional) idOf(s);
+  const { named } = specials;
+  return {
+    addedTokens: [...added.values()],
+    info: {
+      bosToken: named.bos_token?.content ?? null,
+      eosToken: named.eos_token?.content ?? null,
+      padToken: named.pad_token?.content ?? null,
+      unkToken: named.unk_token?.content ?? null,
+      bosTokenId: ids.bos_token ?? null,
+      eosTokenId: ids.eos_token ?? null,
+      padTokenId: ids.pad_token ?? null,
+      unkTokenId: ids.unk_token ?? null,
+      modelMaxLength,
+    },
+    size: nextId,
+  };
 }

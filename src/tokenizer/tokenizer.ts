@@ -1,35 +1,60 @@
-// The Tokenizer interface and its one implementation: HF byte-level BPE (GPT-2, OPT) with added tokens.
+// The Tokenizer interface and its fast implementation for plain HF byte-level BPE (GPT-2, OPT) with added tokens
+// (other tokenizer.json files run as a PipelineTokenizer).
 // encode = split out added tokens → pre-tokenize each remaining segment → BPE each pre-token (cached) →
 // wrap in the post-processor's prefix / suffix ids (OPT: a leading </s>).
 
-import { Bpe } from "./bpe.js";
-import { isWhiteSpace, preTokenEnd } from "./pre-tokenize.js";
+import { type AddedToken, AddedTokenMatcher } from "./added-tokens.js";
+import type { Bpe } from "./bpe.js";
+import { preTokenEnd } from "./pre-tokenize.js";
 
-export interface Tokenizer {
+export interface Tokenizer extends SpecialTokenInfo {
   /** Number of ids: vocabulary plus added tokens (HF's len(tokenizer)). */
   readonly vocabSize: number;
-  /** From tokenizer_config.json / special_tokens_map.json pad_token, else null (HF GPT-2 has none). */
-  readonly padTokenId: number | null;
-  readonly eosTokenId: number | null;
-  readonly bosTokenId: number | null;
-  /** True when encode prepends the BOS id (OPT: </s> = 2). */
+  /** True when encode prepends the BOS id (OPT: </s> = 2; Llama: <s>, <|begin_of_text|>). */
   readonly addsBos: boolean;
-  /** = AutoTokenizer(text)["input_ids"], special tokens included. */
-  encode(text: string): number[];
-  /** Every id to its text, skipping nothing; invalid UTF-8 becomes U+FFFD. decode(encode(t)) minus BOS == t. */
+  /**
+   * = AutoTokenizer(text)["input_ids"]. addSpecialTokens (default true) false = add_special_tokens=False: no
+   * post-processor ids around the text; special-token strings inside the text are still matched.
+   */
+  encode(text: string, opts?: EncodeOptions): number[];
+  /** Every id to its text, skipping nothing, as HF decode(skip_special_tokens=False); invalid UTF-8 becomes U+FFFD. */
   decode(ids: readonly number[]): string;
   tokenToId(token: string): number | undefined;
 }
 
-/** A token matched as a whole in raw text before pre-tokenization (tokenizer.json "added_tokens"). */
-export interface AddedToken {
-  readonly id: number;
-  readonly content: string;
-  readonly special: boolean;
-  /** Swallow whitespace on the left / right of a match (HF AddedToken lstrip / rstrip). */
-  readonly lstrip: boolean;
-  readonly rstrip: boolean;
+export interface EncodeOptions {
+  readonly addSpecialTokens?: boolean;
 }
+
+/**
+ * The named special tokens (strings and ids) and model_max_length, from the config files: fields every
+ * implementation carries, copied from what the loader resolved.
+ */
+export abstract class SpecialTokenFields {
+  /** The token strings as transformers exposes them (tokenizer.bos_token …), null when unset. */
+  readonly bosToken: string | null;
+  readonly eosToken: string | null;
+  /** pad_token, else null (HF GPT-2 has none). */
+  readonly padToken: string | null;
+  readonly unkToken: string | null;
+  readonly bosTokenId: number | null;
+  readonly eosTokenId: number | null;
+  readonly padTokenId: number | null;
+  readonly unkTokenId: number | null;
+  /** tokenizer_config.json model_max_length; null when absent or transformers' "no limit" placeholder (1e30). */
+  readonly modelMaxLength: number | null;
+
+  constructor(info: SpecialTokenInfo) {
+    ({
+      bosToken: this.bosToken, eosToken: this.eosToken, padToken: this.padToken, unkToken: this.unkToken,
+      bosTokenId: this.bosTokenId, eosTokenId: this.eosTokenId, padTokenId: this.padTokenId, unkTokenId: this.unkTokenId,
+      modelMaxLength: this.modelMaxLength,
+    } = info);
+  }
+}
+
+/** The fields of SpecialTokenFields as plain data. */
+export type SpecialTokenInfo = { readonly [K in keyof SpecialTokenFields]: SpecialTokenFields[K] };
 
 /** Everything a tokenizer is built from, already validated (load.ts parses the files into this). */
 export interface TokenizerSpec {
@@ -37,9 +62,7 @@ export interface TokenizerSpec {
   readonly vocab: ReadonlyMap<string, number>;
   readonly bpe: Bpe;
   readonly addedTokens: readonly AddedToken[];
-  readonly padTokenId: number | null;
-  readonly eosTokenId: number | null;
-  readonly bosTokenId: number | null;
+  readonly specials: SpecialTokenInfo;
   /** Ids the post-processor puts before / after every text. */
   readonly prefixIds: readonly number[];
   readonly suffixIds: readonly number[];
@@ -52,53 +75,37 @@ export interface TokenizerSpec {
 const UTF8 = new TextDecoder("utf-8");
 const UTF8_ENCODER = new TextEncoder();
 
-export class ByteLevelBpeTokenizer implements Tokenizer {
+export class ByteLevelBpeTokenizer extends SpecialTokenFields implements Tokenizer {
   readonly vocabSize: number;
-  readonly padTokenId: number | null;
-  readonly eosTokenId: number | null;
-  readonly bosTokenId: number | null;
   readonly addsBos: boolean;
-  private readonly added: readonly AddedToken[];
+  private readonly matcher: AddedTokenMatcher;
   private readonly addedByContent: ReadonlyMap<string, number>;
+  // State of the encode call in progress, read by the two callbacks the matcher calls.
+  private text = "";
+  private out: number[] = [];
+  private readonly onText = (from: number, to: number): void => this.encodeSegment(this.text, from, to, this.out);
+  private readonly onToken = (id: number): void => {
+    this.out.push(id);
+  };
   private decodeBuf = new Uint8Array(4096);
 
   constructor(private readonly spec: TokenizerSpec) {
+    super(spec.specials);
     this.vocabSize = spec.idBytes.length;
-    this.padTokenId = spec.padTokenId;
-    this.eosTokenId = spec.eosTokenId;
-    this.bosTokenId = spec.bosTokenId;
-    this.addsBos = spec.bosTokenId !== null && spec.prefixIds[0] === spec.bosTokenId;
-    // Longest first, so that at one position the longest added token wins (HF: leftmost-longest).
-    this.added = [...spec.addedTokens].filter((t) => t.content.length > 0).sort((a, b) => b.content.length - a.content.length);
+    this.addsBos = this.bosTokenId !== null && spec.prefixIds[0] === this.bosTokenId;
+    this.matcher = new AddedTokenMatcher(spec.addedTokens);
     this.addedByContent = new Map(spec.addedTokens.map((t) => [t.content, t.id]));
   }
 
-  encode(text: string): number[] {
+  encode(text: string, opts?: EncodeOptions): number[] {
     if (typeof text !== "string") throw new TypeError(`encode: expected a string, got ${typeof text}`);
-    const out: number[] = [...this.spec.prefixIds];
-    let pos = 0;
-    if (this.added.length > 0) {
-      const next = this.added.map((t) => text.indexOf(t.content));
-      while (true) {
-        let which = -1;
-        for (let k = 0; k < next.length; k++) {
-          let at = next[k] as number;
-          if (at >= 0 && at < pos) next[k] = at = text.indexOf((this.added[k] as AddedToken).content, pos);
-          if (at >= 0 && (which < 0 || at < (next[which] as number))) which = k;
-        }
-        if (which < 0) break;
-        const tok = this.added[which] as AddedToken;
-        let start = next[which] as number;
-        let end = start + tok.content.length;
-        if (tok.lstrip) while (start > pos && isWhiteSpace(text.charCodeAt(start - 1))) start--;
-        if (tok.rstrip) while (end < text.length && isWhiteSpace(text.charCodeAt(end))) end++;
-        this.encodeSegment(text, pos, start, out);
-        out.push(tok.id);
-        pos = end;
-      }
-    }
-    this.encodeSegment(text, pos, text.length, out);
-    for (const id of this.spec.suffixIds) out.push(id);
+    const withSpecials = opts?.addSpecialTokens !== false;
+    const out: number[] = withSpecials ? [...this.spec.prefixIds] : [];
+    this.text = text;
+    this.out = out;
+    this.matcher.split(text, 0, text.length, this.onText, this.onToken);
+    this.text = "";
+    if (withSpecials) for (const id of this.spec.suffixIds) out.push(id);
     return out;
   }
 

@@ -34,6 +34,9 @@ export interface RewardConfig {
   group_by_length: boolean;
   /** How a pair batch is laid out for the forward pass. Default "prefix-shared" (rewardlab only). */
   layout: BatchLayout;
+  /** Append the tokenizer's eos token to standard (non-conversational) text that does not end with it, as TRL 1.13's
+   *  RewardTrainer does. Default true (TRL); the founding study tokenized text as is (its presets set false). */
+  append_eos_token: boolean;
 
   // ── training ──
   /** Total optimizer steps; -1 = derive from num_train_epochs. Default -1. */
@@ -102,6 +105,7 @@ export const DEFAULT_REWARD_CONFIG: Readonly<RewardConfig> = Object.freeze({
   max_length: 512,
   group_by_length: true,
   layout: "prefix-shared",
+  append_eos_token: true,
   max_steps: -1,
   num_train_epochs: 3,
   per_device_train_batch_size: 4,
@@ -151,6 +155,7 @@ export const REWARD_CONFIG_FIELDS: Readonly<Record<Key, FieldKind>> = {
   max_length: { t: "int", min: 1, nullable: true },
   group_by_length: { t: "bool" },
   layout: { t: "enum", values: ["prefix-shared", "standard"] },
+  append_eos_token: { t: "bool" },
   max_steps: { t: "int", min: -1 },
   num_train_epochs: { t: "num", min: 0 },
   per_device_train_batch_size: { t: "int", min: 1 },

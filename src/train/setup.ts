@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { InputError } from "../errors.js";
 import { hubSnapshot, looksLikeHubId } from "../hub/index.js";
-import { isPreparedDir, openPrepared, preparePairs, type PrepareSummary } from "../data/index.js";
+import { isPreparedDir, openPrepared, preparePairs, type EncodeSettings, type PrepareSummary } from "../data/index.js";
 import { modelDefFor, readConfigFile, RewardModel, type ModelConfig } from "../models/index.js";
 import { TOKENIZER_FILE_NAMES } from "../tokenizer/index.js";
 import type { PairSet } from "./batches.js";
@@ -72,11 +72,18 @@ export interface PairSetOptions {
   readonly maxLength: number;
   /** folder to prepare into when `spec` is not a prepared folder (overwritten) */
   readonly into: string;
+  /** TRL's EOS rule (RewardConfig append_eos_token) and a chat template file; default: EOS appended, the tokenizer's template */
+  readonly encoding?: EncodeSettings;
 }
 
-/** A prepared folder as is (`prepared` null); anything else is tokenized and length-filtered into `into` first. */
-export async function openPairSet(spec: string, o: PairSetOptions): Promise<{ pairs: PairSet; prepared: PrepareSummary | null }> {
-  if (isPreparedDir(spec)) return { pairs: openPrepared(spec), prepared: null };
-  const prepared = await preparePairs({ tokenizer: o.tokenizer, data: spec, out: o.into, split: o.split, maxLength: o.maxLength, overwrite: true });
-  return { pairs: openPrepared(o.into), prepared };
+/**
+ * A prepared folder as is (`prepared` null); anything else is tokenized and length-filtered into `into` first.
+ * `appendedEos` says whether the texts got the eos token (what the trained model must be scored with).
+ */
+export async function openPairSet(spec: string, o: PairSetOptions): Promise<{ pairs: PairSet; prepared: PrepareSummary | null; appendedEos: boolean }> {
+  const dir = isPreparedDir(spec) ? spec : o.into;
+  const prepared = dir === spec ? null
+    : await preparePairs({ tokenizer: o.tokenizer, data: spec, out: o.into, split: o.split, maxLength: o.maxLength, overwrite: true, encoding: o.encoding });
+  const pairs = openPrepared(dir);
+  return { pairs, prepared, appendedEos: pairs.meta.encoding?.appendEosToken ?? false };
 }

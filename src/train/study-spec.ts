@@ -217,6 +217,11 @@ const STUDY_TIMES = {
 /** The first 120 real hh-rlhf pairs (harmless-base test split), shipped with the package. */
 const HH_RLHF_SAMPLE = fileURLToPath(new URL("../../../test/fixtures/data/hh-rlhf-sample-120.jsonl.gz", import.meta.url));
 
+/** The founding study tokenized each text as is (no eos token appended): every preset keeps that, so its pairs,
+ *  lengths and figures stay the study's. With GPT-2's vocabulary eos is also the pad token, so the reward is read at
+ *  the same token either way; only the lengths differ by one. */
+const STUDY_TEXT = { append_eos_token: false } as const;
+
 export const STUDY_PRESETS: Readonly<Record<string, StudySpec>> = {
   // Offline, built-in data; two small random-init models of the two families, both on the GPT-2 vocabulary (OPT's
   // own tokenizer is not available offline; its BPE merges are GPT-2's, with a different id layout).
@@ -234,7 +239,7 @@ export const STUDY_PRESETS: Readonly<Record<string, StudySpec>> = {
     data: "builtin", eval_data: "builtin", train_split: "train", eval_split: "test",
     max_train_pairs: null, max_eval_pairs: null, profile_steps: 3,
     training: {
-      ...DEFAULT_REWARD_CONFIG, report_to: ["jsonl", "tensorboard"], layout: "standard", max_length: 256, max_steps: 300, per_device_train_batch_size: 8,
+      ...DEFAULT_REWARD_CONFIG, ...STUDY_TEXT, report_to: ["jsonl", "tensorboard"], layout: "standard", max_length: 256, max_steps: 300, per_device_train_batch_size: 8,
       per_device_eval_batch_size: 16, learning_rate: 5e-4, warmup_ratio: 0.1, logging_steps: 10, eval_strategy: "steps", eval_steps: 60, save_steps: 0,
     },
   },
@@ -249,7 +254,7 @@ export const STUDY_PRESETS: Readonly<Record<string, StudySpec>> = {
     data: "Anthropic/hh-rlhf", eval_data: "Anthropic/hh-rlhf", train_split: "train", eval_split: "test",
     max_train_pairs: null, max_eval_pairs: null, profile_steps: 3,
     training: {
-      ...DEFAULT_REWARD_CONFIG, report_to: ["jsonl", "tensorboard"], layout: "standard", use_lora: true, lora_r: 16, lora_alpha: 16, learning_rate: 1.41e-5,
+      ...DEFAULT_REWARD_CONFIG, ...STUDY_TEXT, report_to: ["jsonl", "tensorboard"], layout: "standard", use_lora: true, lora_r: 16, lora_alpha: 16, learning_rate: 1.41e-5,
       per_device_train_batch_size: 4, max_steps: 10_000, max_length: 512, logging_steps: 1000, eval_strategy: "no", save_steps: 1000,
     },
   },
@@ -268,7 +273,7 @@ export const STUDY_PRESETS: Readonly<Record<string, StudySpec>> = {
     data: HH_RLHF_SAMPLE, eval_data: null, train_split: "train", eval_split: "test",
     max_train_pairs: null, max_eval_pairs: null, profile_steps: 2,
     training: {
-      ...DEFAULT_REWARD_CONFIG, report_to: ["jsonl", "tensorboard"], lora_r: 16, lora_alpha: 16, learning_rate: 1.41e-5,
+      ...DEFAULT_REWARD_CONFIG, ...STUDY_TEXT, report_to: ["jsonl", "tensorboard"], lora_r: 16, lora_alpha: 16, learning_rate: 1.41e-5,
       per_device_train_batch_size: 4, max_steps: 20, max_length: 512, logging_steps: 5, eval_strategy: "no", save_steps: 0,
     },
   },

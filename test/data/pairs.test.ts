@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { applyLengthLimit, cachedTokenizer, createChunkTokenizer, sharedPrefixLength, SkipCounts, tokenizeChunk,
+import { applyLengthLimit, cachedTokenizer, createChunkTokenizer, PairEncoder, sharedPrefixLength, SkipCounts, tokenizeChunk,
   tokenizeStream, type RawPair } from "../../src/data/index.js";
 import { fixtureRecords } from "./helpers.js";
 
@@ -15,7 +15,7 @@ test("sharedPrefixLength counts leading equal tokens", () => {
 test("tokenizeChunk: ids exactly as encode gives them, lengths and shared prefix per pair", async () => {
   const tok = await cachedTokenizer("builtin:gpt2");
   const recs = fixtureRecords().slice(0, 5);
-  const chunk = tokenizeChunk(tok, recs.map((r) => r.chosen), recs.map((r) => r.rejected));
+  const chunk = tokenizeChunk(PairEncoder.create(tok, "builtin:gpt2", { appendEosToken: false }), recs.map((r) => ({ format: "text", ...r })));
   assert.equal(chunk.count, 5);
   let off = 0;
   for (const [i, r] of recs.entries()) {
@@ -34,7 +34,8 @@ test("tokenizeChunk: ids exactly as encode gives them, lengths and shared prefix
 
 test("worker pool: same chunks as the main thread, in input order", async () => {
   const tok = await cachedTokenizer("builtin:gpt2");
-  const pairs: RawPair[] = fixtureRecords().map((r, i) => ({ ...r, source: { file: "f", line: i + 1 } }));
+  const pairs: RawPair[] = fixtureRecords().map((r, i) => ({ format: "text", ...r, source: { file: "f", line: i + 1 } }));
+  const encoder = PairEncoder.create(tok, "builtin:gpt2", {});
   async function* gen(): AsyncGenerator<RawPair> { yield* pairs; }
   const pool = await createChunkTokenizer("builtin:gpt2", 2);
   try {
@@ -42,7 +43,7 @@ test("worker pool: same chunks as the main thread, in input order", async () => 
     assert.equal(pool.info.vocabSize, tok.vocabSize);
     const seen: RawPair[] = [];
     for await (const { pairs: ps, tokens } of tokenizeStream(gen(), pool, 3, 4)) {
-      const inline = tokenizeChunk(tok, ps.map((p) => p.chosen), ps.map((p) => p.rejected));
+      const inline = tokenizeChunk(encoder, ps);
       assert.deepEqual(tokens.ids, inline.ids);
       assert.deepEqual(tokens.lengths, inline.lengths);
       assert.deepEqual(tokens.sharedPrefix, inline.sharedPrefix);

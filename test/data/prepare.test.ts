@@ -5,16 +5,23 @@ import path from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { cachedTokenizer, openPrepared, preparePairs, readPreparedMeta, sharedPrefixLength } from "../../src/data/index.js";
 import { InputError } from "../../src/errors.js";
+import type { Tokenizer } from "../../src/tokenizer/index.js";
 import { FIXTURE, fixtureRecords, tempDir, writeJsonl } from "./helpers.js";
 
 const TOK = "builtin:gpt2";
+
+// prepare's default is TRL's rule for standard text: the eos token after every text (GPT-2: <|endoftext|> = 50256,
+// which the fixture's texts never end with)
+function trlIds(tok: Tokenizer, text: string): number[] {
+  return [...tok.encode(text), 50256];
+}
 
 test("binary round trip: openPrepared gives the tokenizer's ids, ones masks, prefix; meta counts", async () => {
   const tok = await cachedTokenizer(TOK);
   const out = path.join(tempDir(), "prep");
   const s = await preparePairs({ tokenizer: TOK, data: FIXTURE, out, threads: 0, maxLength: 200 });
   const recs = fixtureRecords();
-  const kept = recs.filter((r) => tok.encode(r.chosen).length <= 200 && tok.encode(r.rejected).length <= 200);
+  const kept = recs.filter((r) => trlIds(tok, r.chosen).length <= 200 && trlIds(tok, r.rejected).length <= 200);
   assert.equal(s.read, 40);
   assert.equal(s.written, kept.length);
   assert.ok(kept.length < 40 && kept.length > 20);
@@ -23,7 +30,7 @@ test("binary round trip: openPrepared gives the tokenizer's ids, ones masks, pre
   assert.equal(prep.length, kept.length);
   for (const [i, r] of kept.entries()) {
     const p = prep.pair(i);
-    const c = tok.encode(r.chosen), j = tok.encode(r.rejected);
+    const c = trlIds(tok, r.chosen), j = trlIds(tok, r.rejected);
     assert.deepEqual(Array.from(p.input_ids_chosen), c);
     assert.deepEqual(Array.from(p.input_ids_rejected), j);
     assert.deepEqual(Array.from(p.attention_mask_chosen), c.map(() => 1));
@@ -49,10 +56,10 @@ test("truncate keeps every pair, cut to maxLength, prefix capped", async () => {
   const prep = openPrepared(out);
   const r = fixtureRecords()[2] as { chosen: string; rejected: string };
   const p = prep.pair(2);
-  assert.deepEqual(Array.from(p.input_ids_chosen), tok.encode(r.chosen).slice(0, 64));
-  assert.deepEqual(Array.from(p.input_ids_rejected), tok.encode(r.rejected).slice(0, 64));
-  assert.equal(p.sharedPrefix, Math.min(64, sharedPrefixLength(tok.encode(r.chosen), tok.encode(r.rejected))));
-  const long = fixtureRecords().filter((x) => tok.encode(x.chosen).length > 64 || tok.encode(x.rejected).length > 64).length;
+  assert.deepEqual(Array.from(p.input_ids_chosen), trlIds(tok, r.chosen).slice(0, 64));
+  assert.deepEqual(Array.from(p.input_ids_rejected), trlIds(tok, r.rejected).slice(0, 64));
+  assert.equal(p.sharedPrefix, Math.min(64, sharedPrefixLength(trlIds(tok, r.chosen), trlIds(tok, r.rejected))));
+  const long = fixtureRecords().filter((x) => trlIds(tok, x.chosen).length > 64 || trlIds(tok, x.rejected).length > 64).length;
   assert.ok(long > 10);
   assert.equal(s.truncated, long);
   for (let i = 0; i < prep.length; i++) assert.ok(prep.chosenLength(i) <= 64 && prep.rejectedLength(i) <= 64);
@@ -69,7 +76,7 @@ test("jsonl output: exactly the four columns (+ margin), one pair per line", asy
   await preparePairs({ tokenizer: TOK, data, out, threads: 0, format: "jsonl" });
   const lines = readFileSync(path.join(out, "pairs.jsonl"), "utf8").trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.equal(lines.length, 2);
-  const c = tok.encode("Hello there, friend."), r = tok.encode("Go away.");
+  const c = trlIds(tok, "Hello there, friend."), r = trlIds(tok, "Go away.");
   assert.deepEqual(lines[0], { input_ids_chosen: c, attention_mask_chosen: c.map(() => 1), input_ids_rejected: r, attention_mask_rejected: r.map(() => 1), margin: 0.25 });
   assert.deepEqual(Object.keys(lines[1] ?? {}), ["input_ids_chosen", "attention_mask_chosen", "input_ids_rejected", "attention_mask_rejected", "margin"]);
   assert.equal(readPreparedMeta(out).hasMargin, true);
@@ -84,9 +91,9 @@ test("parquet output reads back as list<int32> columns", async () => {
   const r = fixtureRecords()[5] as { chosen: string; rejected: string };
   const row = rows[5] as Record<string, unknown>;
   assert.deepEqual(Object.keys(row), ["input_ids_chosen", "attention_mask_chosen", "input_ids_rejected", "attention_mask_rejected"]);
-  assert.deepEqual(row.input_ids_chosen, tok.encode(r.chosen));
-  assert.deepEqual(row.input_ids_rejected, tok.encode(r.rejected));
-  assert.deepEqual(row.attention_mask_rejected, tok.encode(r.rejected).map(() => 1));
+  assert.deepEqual(row.input_ids_chosen, trlIds(tok, r.chosen));
+  assert.deepEqual(row.input_ids_rejected, trlIds(tok, r.rejected));
+  assert.deepEqual(row.attention_mask_rejected, trlIds(tok, r.rejected).map(() => 1));
 });
 
 test("a bad record stops prepare and leaves no output folder; --skip-invalid counts it", async () => {

@@ -131,8 +131,8 @@ test("folder: hh-rlhf layout, --split picks train*/test* files recursively in so
   const train = await readAll(dir, { split: "train" });
   assert.deepEqual(train.files, [path.join(dir, "harmless-base/train.jsonl.gz"), path.join(dir, "helpful-base/train.jsonl.gz")]);
   assert.equal(train.pairs.length, 6);
-  assert.ok(train.pairs[0]?.chosen.startsWith("harmless-base "));
-  assert.ok(train.pairs[3]?.chosen.startsWith("helpful-base "));
+  assert.ok(String(train.pairs[0]?.chosen).startsWith("harmless-base "));
+  assert.ok(String(train.pairs[3]?.chosen).startsWith("helpful-base "));
   const testSplit = await readAll(dir, { split: "test" });
   assert.equal(testSplit.pairs.length, 2);
   await assert.rejects(readAll(dir, { split: "validation" }), (e: unknown) => e instanceof InputError && /no .* files of split "validation"/.test(e.message));

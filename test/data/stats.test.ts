@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { cachedTokenizer, dataStats, percentile, preparePairs, StatsAccumulator } from "../../src/data/index.js";
+import { cachedTokenizer, dataStats, percentile, preparePairs, sharedPrefixLength, StatsAccumulator } from "../../src/data/index.js";
 import { FIXTURE, fixtureRecords, tempDir, writeJsonl } from "./helpers.js";
 
 test("percentile interpolates linearly like numpy", () => {
@@ -34,7 +34,8 @@ test("dataStats of a file equals stats of its prepared directory when nothing is
   const tok = await cachedTokenizer("builtin:gpt2");
   const text = await dataStats(FIXTURE, { threads: 0, maxLength: 100000 });
   const recs = fixtureRecords();
-  const lc = recs.map((r) => tok.encode(r.chosen).length), lr = recs.map((r) => tok.encode(r.rejected).length);
+  // + 1: the eos token TRL appends to standard text (the default)
+  const lc = recs.map((r) => tok.encode(r.chosen).length + 1), lr = recs.map((r) => tok.encode(r.rejected).length + 1);
   assert.equal(text.rows, 40);
   assert.equal(text.chosen.max, Math.max(...lc));
   assert.equal(text.longerWins, lc.filter((c, i) => c > (lr[i] as number)).length / 40);
@@ -55,4 +56,28 @@ test("identical pairs and invalid rows are counted", async () => {
   assert.equal(s.pairs, 2);
   assert.equal(s.identical, 1);
   assert.deepEqual(s.dropped, { "with malformed JSON": 1 });
+});
+
+test("dataStats of conversational data: messages per conversation, template tokens, token-level shared prefix", async () => {
+  const tok = await cachedTokenizer("builtin:gpt2");
+  const msg = (role: string, content: string): { role: string; content: string } => ({ role, content });
+  const data = writeJsonl(path.join(tempDir(), "c.jsonl"), [
+    JSON.stringify({ prompt: [msg("user", "hi")], chosen: [msg("assistant", "hello")], rejected: [msg("assistant", "go away")] }),
+    JSON.stringify({ chosen: [msg("system", "be kind"), msg("user", "q"), msg("assistant", "a")], rejected: [msg("system", "be kind"), msg("user", "q"), msg("assistant", "b")] }),
+  ]);
+  const s = await dataStats(data, { threads: 0, maxLength: 100000, encoding: { chatTemplate: path.resolve("test/fixtures/data/trl-formats/chatml.jinja") } });
+  // what chatml.jinja renders, tokenized whole (the template's markers are plain text to GPT-2)
+  const render = (ms: { role: string; content: string }[]): number[] =>
+    tok.encode(`${ms.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join("")}<|endoftext|>`);
+  const sides = [[msg("user", "hi"), msg("assistant", "hello")], [msg("user", "hi"), msg("assistant", "go away")],
+    [msg("system", "be kind"), msg("user", "q"), msg("assistant", "a")], [msg("system", "be kind"), msg("user", "q"), msg("assistant", "b")]];
+  const ids = sides.map(render);
+  const added = sides.map((ms, k) => (ids[k] as number[]).length - ms.reduce((n, m) => n + tok.encode(m.content).length, 0));
+  assert.equal(s.encoding?.dataFormat, "chat");
+  assert.deepEqual([s.turns?.chosen.mean, s.turns?.chosen.max, s.turns?.rejected.max], [2.5, 3, 3]);
+  assert.deepEqual([s.templateTokens?.mean, s.templateTokens?.max], [added.reduce((a, b) => a + b) / 4, Math.max(...added)]);
+  assert.deepEqual([s.chosen.max, s.rejected.max], [Math.max(ids[0]!.length, ids[2]!.length), Math.max(ids[1]!.length, ids[3]!.length)]);
+  const shared = [0, 2].map((k) => sharedPrefixLength(ids[k] as number[], ids[k + 1] as number[]));
+  assert.equal(s.meanSharedPrefix, (shared[0]! + shared[1]!) / 2);
+  assert.ok(shared[0]! > 5, "the prompt's tokens are shared");
 });

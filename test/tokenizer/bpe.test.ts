@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { Bpe, type Merge } from "../../src/tokenizer/bpe.js";
+import { ByteSymbols } from "../../src/tokenizer/bpe-symbols.js";
 import { BYTE_TO_CHAR } from "../../src/tokenizer/byte-level.js";
 import { parseMergesTxt } from "../../src/tokenizer/hf-files.js";
 import { builtinGpt2Files } from "../../src/tokenizer/load.js";
@@ -16,7 +17,7 @@ function gpt2Bpe(): { bpe: Bpe; byteIds: Int32Array } {
   const merges: Merge[] = parseMergesTxt(readFileSync(files.mergesFile, "utf8"), files.mergesFile)
     .map((m) => ({ left: id(m.left), right: id(m.right), merged: id(m.left + m.right) }));
   const byteIds = Int32Array.from(BYTE_TO_CHAR, id);
-  return { bpe: new Bpe(byteIds, merges), byteIds };
+  return { bpe: new Bpe(new ByteSymbols(byteIds, null), merges), byteIds };
 }
 
 test("bpe: scan and heap merge the same way", () => {

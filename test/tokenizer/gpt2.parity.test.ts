@@ -49,6 +49,9 @@ test("gpt2 builtin: metadata", () => {
   assert.equal(gpt2.bosTokenId, 50256);
   assert.equal(gpt2.padTokenId, null); // HF gpt2 has no pad token
   assert.equal(gpt2.addsBos, false);
+  assert.deepEqual([gpt2.bosToken, gpt2.eosToken, gpt2.unkToken, gpt2.padToken], ["<|endoftext|>", "<|endoftext|>", "<|endoftext|>", null]);
+  assert.equal(gpt2.unkTokenId, 50256);
+  assert.equal(gpt2.modelMaxLength, 1024);
   assert.equal(gpt2.tokenToId("<|endoftext|>"), 50256);
   assert.equal(gpt2.tokenToId("Ġthe"), 262);
   assert.equal(gpt2.tokenToId("not a token"), undefined);
@@ -93,7 +96,10 @@ test("tokenizer.json written from the builtin files: both merges spellings, temp
         added_tokens: [{ id: 50256, content: "<|endoftext|>", single_word: false, lstrip: false, rstrip: false, normalized: true, special: true }],
         normalizer: null,
         pre_tokenizer: { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true },
-        post_processor: { type: "TemplateProcessing", single: [{ SpecialToken: { id: "<|endoftext|>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }] },
+        post_processor: {
+          type: "TemplateProcessing", single: [{ SpecialToken: { id: "<|endoftext|>", type_id: 0 } }, { Sequence: { id: "A", type_id: 0 } }],
+          special_tokens: { "<|endoftext|>": { id: "<|endoftext|>", ids: [50256], tokens: ["<|endoftext|>"] } },
+        },
         decoder: { type: "ByteLevel" },
         model: { type: "BPE", dropout: null, vocab, merges: mergeList },
       }));
@@ -101,7 +107,14 @@ test("tokenizer.json written from the builtin files: both merges spellings, temp
       const tok = await loadTokenizer(dir);
       assert.equal(tok.padTokenId, 50256, name);
       assert.equal(tok.addsBos, true, name);
-      for (const { text, ids } of EXPECTED.models["gpt2-tiny"].slice(0, 4)) assert.deepEqual(tok.encode(text), [50256, ...ids], name);
+      assert.deepEqual([tok.padToken, tok.bosToken, tok.modelMaxLength], ["<|endoftext|>", "<|endoftext|>", null], name);
+      for (const { text, ids } of EXPECTED.models["gpt2-tiny"].slice(0, 4)) {
+        assert.deepEqual(tok.encode(text), [50256, ...ids], name);
+        assert.deepEqual(tok.encode(text, { addSpecialTokens: false }), ids, name);
+        assert.deepEqual(tok.encode(text, { addSpecialTokens: true }), [50256, ...ids], name);
+      }
+      // add_special_tokens=False drops the template ids only: a special token written in the text still matches.
+      assert.deepEqual(tok.encode("<|endoftext|>hello", { addSpecialTokens: false }), [50256, 31373]);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

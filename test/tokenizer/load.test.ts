@@ -66,8 +66,17 @@ test("loader errors name the file, the line and give a hint", async () => {
     e = await loadError(dir);
     assert.equal(e.where?.field, "pad_token");
 
-    writeFileSync(path.join(dir, "tokenizer_config.json"), JSON.stringify({ pad_token: { content: "<pad>" } }));
+    writeFileSync(path.join(dir, "tokenizer_config.json"), JSON.stringify({ model_max_length: "long" }));
+    e = await loadError(dir);
+    assert.equal(e.where?.field, "model_max_length");
+
+    // 1e30 is transformers' "no limit" placeholder.
+    writeFileSync(path.join(dir, "tokenizer_config.json"), '{"model_max_length": 1000000000000000019884624838656}');
+    assert.equal((await loadTokenizer(dir)).modelMaxLength, null);
+
+    writeFileSync(path.join(dir, "tokenizer_config.json"), JSON.stringify({ pad_token: { content: "<pad>" }, model_max_length: 2048 }));
     const tok = await loadTokenizer(dir);
+    assert.deepEqual([tok.padToken, tok.modelMaxLength, tok.eosToken], ["<pad>", 2048, null]);
     assert.equal(tok.padTokenId, 50257); // not in the vocabulary: appended, as transformers does
     assert.equal(tok.vocabSize, 50258);
     assert.deepEqual(tok.encode("a<pad>"), [64, 50257]);

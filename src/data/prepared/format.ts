@@ -5,6 +5,8 @@
 //   margin.f64          [N] little-endian; NaN where a pair has no margin
 // The jsonl layout writes pairs.jsonl and the parquet layout pairs.parquet, with TRL's four columns (+ "margin").
 
+import type { PairFormat } from "../types.js";
+
 export const PREPARED_FORMAT = "rewardlab-prepared-pairs";
 export const PREPARED_FORMAT_VERSION = 1;
 export const INDEX_FIELDS = ["chosen_start", "chosen_length", "rejected_start", "rejected_length", "shared_prefix"] as const;
@@ -28,7 +30,18 @@ export interface PreparedMeta {
   counts: { read: number; written: number; skipped: number; truncated: number; tokensChosen: number; tokensRejected: number };
   skippedByReason: Record<string, number>;
   hasMargin: boolean;
+  /** How the texts became ids (absent in folders written before it was recorded: text as given, no template). */
+  encoding?: PreparedEncoding;
   createdAt: string;
+}
+
+export interface PreparedEncoding {
+  /** The data's format: "text" (standard), "chat" (conversational) or "ids" (pre-tokenized); null when empty. */
+  dataFormat: PairFormat | null;
+  /** Whether the tokenizer's eos token was appended to the texts (TRL's rule; standard data only). */
+  appendEosToken: boolean;
+  /** The chat template that rendered conversational data (file and field), else null. */
+  chatTemplate: string | null;
 }
 
 /** Receives the kept pairs in order. The id arrays are views, valid only during the call. */

@@ -9,7 +9,10 @@ export function isParquetFile(file: string): boolean {
   return /\.parquet$/i.test(file);
 }
 
-const WANTED = ["prompt", "chosen", "rejected", "margin"];
+const WANTED = ["prompt", "chosen", "rejected", "margin", "chosen_ids", "rejected_ids",
+  "input_ids_chosen", "input_ids_rejected", "attention_mask_chosen", "attention_mask_rejected"];
+/** The column pairs of TRL's formats: text or messages, TRL's token ids, the study's token ids. */
+const PAIR_COLUMNS = [["chosen", "rejected"], ["chosen_ids", "rejected_ids"], ["input_ids_chosen", "input_ids_rejected"]] as const;
 
 async function openMetadata(file: string): Promise<{ buf: AsyncBuffer; meta: FileMetaData; columns: string[] }> {
   let buf: AsyncBuffer;
@@ -31,9 +34,11 @@ async function openMetadata(file: string): Promise<{ buf: AsyncBuffer; meta: Fil
     names.push(el.name);
     i = skipSubtree(meta, i);
   }
-  for (const need of ["chosen", "rejected"]) {
+  const pair = PAIR_COLUMNS.find((p) => p.some((c) => names.includes(c))) ?? PAIR_COLUMNS[0];
+  for (const need of pair) {
     if (!names.includes(need)) {
-      throw new InputError(`expected a column "${need}", found columns [${names.join(", ")}]`, { file, field: need });
+      throw new InputError(`expected a column "${need}", found columns [${names.join(", ")}]`, { file, field: need },
+        'preference data has "chosen" and "rejected" (text or messages), or "chosen_ids" and "rejected_ids"');
     }
   }
   return { buf, meta, columns: WANTED.filter((n) => names.includes(n)) };
@@ -69,10 +74,10 @@ async function* readParquet(file: string, opts: ReadOptions, onRows: (done: numb
   }
 }
 
-// A nullable "prompt" or "margin" column holds null where a record has none; null chosen/rejected stay errors.
+// A nullable column holds null where a record has none (a file of several formats); null chosen/rejected of the
+// record's own format stay errors.
 function withoutNulls(rec: Record<string, unknown>): Record<string, unknown> {
-  if (rec.prompt === null) delete rec.prompt;
-  if (rec.margin === null) delete rec.margin;
+  for (const k of Object.keys(rec)) if (rec[k] === null && k !== "chosen" && k !== "rejected") delete rec[k];
   return rec;
 }
 

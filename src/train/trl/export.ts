@@ -85,7 +85,7 @@ export async function exportTrl(o: ExportTrlOptions): Promise<ExportJson> {
     const open = async (source: string, split: string, limit: number | null): Promise<PairSet> => {
       log(`preparing ${source} (${split}) with tokenizer ${tokenizer} …`);
       const { pairs, prepared } = await openPairSet(source, { split, tokenizer, maxLength: c.max_length ?? 1_000_000,
-        into: path.join(work, `${dataDirs.size + 1}-${split}`) });
+        into: path.join(work, `${dataDirs.size + 1}-${split}`), encoding: { appendEosToken: c.append_eos_token } });
       if (prepared !== null) log(`  ${prepared.written} pairs; ${prepared.skipped.summary(prepared.read)}`);
       return limit !== null && limit < pairs.length ? pairSlice(pairs, 0, limit) : pairs;
     };
