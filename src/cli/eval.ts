@@ -12,7 +12,7 @@ const FLAGS: FlagSpecs = {
   model: { kind: "string", help: "model folder, PEFT adapter folder, TRL output folder or hub model id" },
   data: { kind: "string", help: "preference data (file, folder, hub id, builtin) or a RewardBench / RewardBench 2 .jsonl/.parquet file" },
   benchmark: { kind: "string", help: `auto, ${BENCHMARKS.join(", ")}`, default: "auto" },
-  "chat-template": { kind: "string", help: "raw: prompt, blank line, answer as plain text (default when the tokenizer has no chat template)" },
+  "chat-template": { kind: "string", help: "RewardBench rows: raw (prompt, blank line, answer as text) or a template file (.jinja, tokenizer_config.json); default the tokenizer's template" },
   tokenizer: { kind: "string", help: "tokenizer folder or builtin:gpt2 (default: the model folder's)" },
   "max-length": { kind: "number", help: "tokens kept per text; longer texts are cut from the left and counted", default: 512 },
   "batch-size": { kind: "number", help: "texts per forward pass", default: 8 },
@@ -26,7 +26,7 @@ const FLAGS: FlagSpecs = {
 
 export const evalCommand: Command = {
   name: "eval",
-  usage: "rewardlab eval --model <dir|hub-id> --data <path|hub-id|builtin> [--benchmark auto|pairs|rewardbench|rewardbench2] [--chat-template raw] [--max-length N] [--batch-size N] --out <dir>",
+  usage: "rewardlab eval --model <dir|hub-id> --data <path|hub-id|builtin> [--benchmark auto|pairs|rewardbench|rewardbench2] [--chat-template FILE|raw] [--max-length N] [--batch-size N] --out <dir>",
   summary: "accuracy with a 95% interval, length bias, calibration, RewardBench scores of a reward model",
   flags: FLAGS,
   async run(argv) {

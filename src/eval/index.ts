@@ -8,9 +8,9 @@ export { runEval, EVAL_JSON, SCORES_JSONL, type EvalOptions, type EvalResult } f
 export { writeRewardStats } from "./write-stats.js";
 
 // rows and scores
-export { BENCHMARKS, marginOf, type Benchmark, type EvalRow, type ScoredRow } from "./types.js";
-export { readEvalRows, detectBenchmark, rawText, type ReadRowsOptions, type RenderText } from "./rows.js";
-export { scoreRows, leftTruncate, type ScoreRowsOptions } from "./score-rows.js";
+export { BENCHMARKS, marginOf, type Benchmark, type EvalRow, type EvalText, type ScoredRow } from "./types.js";
+export { readEvalRows, detectBenchmark, rawText, chatText, type ReadRowsOptions, type RenderText } from "./rows.js";
+export { scoreRows, leftTruncate, type EncodeText, type ScoreRowsOptions } from "./score-rows.js";
 export { readScores, scoreLine, rowCorrect } from "./scores-file.js";
 
 // figures

@@ -12,13 +12,18 @@ import { filesOfSplit, openPairs, readJsonLines, SkipCounts } from "../data/inde
 import { InputError, type Where } from "../errors.js";
 import { hubListFiles, hubSnapshot, looksLikeHubId } from "../hub/index.js";
 import { TIES_SUBSET, tiesId } from "./rewardbench2.js";
-import type { Benchmark, EvalRow } from "./types.js";
+import type { Benchmark, EvalRow, EvalText } from "./types.js";
 
-/** Turns a prompt and one answer into the text the model scores. */
-export type RenderText = (prompt: string, answer: string) => string;
+/** Turns a prompt and one answer into what the model scores. */
+export type RenderText = (prompt: string, answer: string) => EvalText;
 
 /** `--chat-template raw`: the prompt, a blank line, the answer, as plain text. */
-export const rawText: RenderText = (prompt, answer) => `${prompt}\n\n${answer}`;
+export const rawText: RenderText = (prompt, answer) => ({ format: "text", value: `${prompt}\n\n${answer}` });
+
+/** Through a chat template: the prompt as the user's message, the answer as the assistant's, as RewardBench does. */
+export const chatText: RenderText = (prompt, answer) => ({
+  format: "chat", value: [{ role: "user", content: prompt }, { role: "assistant", content: answer }],
+});
 
 export interface ReadRowsOptions {
   readonly benchmark: Benchmark;
@@ -72,7 +77,8 @@ async function readPairRows(spec: string, opts: ReadRowsOptions): Promise<EvalRo
     const s = p.source;
     const where: Where = "line" in s ? { file: s.file, line: s.line } : { file: s.file, row: s.row };
     const id = `${path.basename(s.file)}:${"line" in s ? s.line : s.row}`;
-    rows.push({ id, subset: null, texts: [p.chosen, p.rejected], numCorrect: 1, where });
+    const texts = [p.chosen, p.rejected].map((value) => ({ format: p.format, value }) as EvalText);
+    rows.push({ id, subset: null, texts, numCorrect: 1, where });
   }
   return rows;
 }

