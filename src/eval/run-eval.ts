@@ -136,8 +136,10 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   if (truncated > 0) notes.push(`${truncated} of ${scored.reduce((a, r) => a + r.rewards.length, 0)} texts were longer than ${maxLength} tokens and cut from the left`);
   let statsFile: string | null = null;
   if (opts.writeStats) statsFile = writeRewardStats(dir, rewards.mean, rewards.std);
+  // a local model as an absolute path, so `rewardlab report` finds the run it belongs to from any directory
+  const modelRef = existsSync(opts.model) ? path.resolve(opts.model) : opts.model;
   const result: EvalResult = {
-    format: "rewardlab-eval", version: 1, benchmark, model: opts.model, model_type: model.modelType, data: opts.data,
+    format: "rewardlab-eval", version: 1, benchmark, model: modelRef, model_type: model.modelType, data: opts.data,
     tokenizer: tokSource, chat_template: chatTemplate, max_length: maxLength, rows: scored.length,
     texts: scored.reduce((a, r) => a + r.rewards.length, 0), skipped: skipped.toJSON(), truncated_texts: truncated,
     reused_rows: reused.length, reward_mean: rewards.mean, reward_std: rewards.std,
