@@ -5,10 +5,10 @@
 // Those two also come as a folder or a hub dataset id ("allenai/reward-bench"): the files of the split are read
 // (default "filtered" for RewardBench, "test" for RewardBench 2, as their hub repos name them).
 // A bad record is a one-line InputError naming file, line (or row) and field, or, with skipInvalid, a counted skip.
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readSync, statSync } from "node:fs";
 import path from "node:path";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
-import { filesOfSplit, openPairs, readJsonLines, SkipCounts } from "../data/index.js";
+import { filesOfSplit, openPairs, readJsonLines, SkipCounts, textLines } from "../data/index.js";
 import { InputError, type Where } from "../errors.js";
 import { hubListFiles, hubSnapshot, looksLikeHubId } from "../hub/index.js";
 import { TIES_SUBSET, tiesId } from "./rewardbench2.js";
@@ -40,7 +40,7 @@ interface RecordAt { readonly value: unknown; readonly where: Where }
  *  string answers → rewardbench, else pairs. Non-files (folders, hub ids, builtin) are pairs. */
 export async function detectBenchmark(spec: string): Promise<Benchmark> {
   if (!/\.(jsonl|parquet)$/i.test(spec)) return "pairs";
-  const first = (await readRecords(spec, 1))[0]?.value;
+  const first = /\.jsonl$/i.test(spec) ? firstJsonLine(spec) : (await readRecords(spec, 1))[0]?.value;
   if (typeof first !== "object" || first === null || !("subset" in first)) return "pairs";
   return Array.isArray((first as Record<string, unknown>)["chosen"]) ? "rewardbench2" : "rewardbench";
 }
@@ -114,6 +114,34 @@ async function benchmarkFiles(spec: string, split: string): Promise<string[]> {
   }
   if (files.length === 0) throw new InputError(`no .jsonl or .parquet files of split "${split}"`, { file: spec }, "pass --split with the split's name");
   return files;
+}
+
+/** The first non-blank line of a JSON-lines file, parsed, read without loading the whole file; undefined if none. */
+function firstJsonLine(file: string): unknown {
+  if (!existsSync(file)) throw new InputError("file not found", { file });
+  const fd = openSync(file, "r");
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    let text = "";
+    let n = 0;
+    do {
+      n = readSync(fd, buf);
+      text += buf.toString("utf8", 0, n);
+      // a whole line once a newline arrived (or the file ended)
+      const first = textLines(n > 0 ? text.slice(0, text.lastIndexOf("\n") + 1) : text).next();
+      if (!first.done) {
+        const [line, t] = first.value;
+        try {
+          return JSON.parse(t);
+        } catch (e) {
+          throw new InputError(`not valid JSON: ${(e as Error).message}`, { file, line }, "one JSON object per line");
+        }
+      }
+    } while (n > 0);
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function readRecords(file: string, limit = Infinity): Promise<RecordAt[]> {
