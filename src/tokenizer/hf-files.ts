@@ -57,7 +57,6 @@ export function parseMergesJson(v: unknown, file: string): MergeText[] {
 
 /** The parts of a plain byte-level BPE tokenizer.json (see isPlainByteLevel) that the fast tokenizer needs. */
 export interface TokenizerJson {
-  readonly vocab: Map<string, number>;
   readonly merges: MergeText[];
   readonly addPrefixSpace: boolean;
 }
@@ -66,11 +65,10 @@ function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-/** Reads model and pre_tokenizer of a tokenizer.json that isPlainByteLevel accepted. */
+/** Reads merges and pre_tokenizer of a tokenizer.json that isPlainByteLevel accepted (the vocab is read apart). */
 export function parseTokenizerJson(f: JsonFile): TokenizerJson {
   const model = obj(f.data.model) ?? {};
   return {
-    vocab: parseVocab(model.vocab, f.file, "model.vocab"),
     merges: parseMergesJson(model.merges, f.file),
     addPrefixSpace: obj(f.data.pre_tokenizer)?.add_prefix_space === true,
   };

@@ -1,4 +1,4 @@
-// Public surface of src/tokenizer: Hugging Face byte-level BPE (GPT-2, OPT) giving exactly
+// Public surface of src/tokenizer: Hugging Face BPE tokenizers (any tokenizer.json, vocab.json + merges.txt) giving exactly
 // AutoTokenizer's input_ids. Other layers import only from this file.
 export type { EncodeOptions, Tokenizer } from "./tokenizer.js";
 export { loadTokenizer, resolveTokenizerSource, type TokenizerSource } from "./load.js";

@@ -13,7 +13,7 @@ import { type MergeText, parseMergesTxt, parseTokenizerJson, parseVocab } from "
 import { type JsonFile, parseSpecialTokens, type ResolvedTokens, resolveSpecialTokens } from "./special-tokens.js";
 import { ByteSymbols } from "./bpe-symbols.js";
 import { buildPostProcessor, NO_WRAP, type Wrap } from "./post-processors.js";
-import { applyTransformersClass, buildPipelineTokenizer, isPlainByteLevel, transformersWrap } from "./tokenizer-json.js";
+import { applyTransformersClass, buildPipelineTokenizer, isPlainByteLevel } from "./tokenizer-json.js";
 import { ByteLevelBpeTokenizer, contentBytes, type Tokenizer } from "./tokenizer.js";
 
 export type TokenizerSource =
@@ -79,8 +79,8 @@ function loadFolder(dir: string): Tokenizer {
   const tokenizerJsonFile = at("tokenizer.json");
   if (tokenizerJsonFile !== undefined) {
     const tj = applyTransformersClass(readJson(tokenizerJsonFile), config);
-    const resolved = resolveSpecialTokens(tokenJsonVocab(tj), parseSpecialTokens(tj, config, map, legacy), parseModelMaxLength(config));
-    return fromTokenizerJson(tj, resolved, transformersWrap(tj, config, resolved));
+    const vocab = tokenJsonVocab(tj);
+    return fromTokenizerJson(tj, vocab, resolveSpecialTokens(vocab, parseSpecialTokens(tj, config, map, legacy), parseModelMaxLength(config)));
   }
   const vocabFile = at("vocab.json");
   const mergesFile = at("merges.txt");
@@ -117,19 +117,20 @@ function parseModelMaxLength(config: JsonFile | undefined): number | null {
 
 /**
  * A folder's tokenizer.json as HF `tokenizers` alone runs it: no tokenizer_config.json, so no transformers class
- * or add_bos_token rules (what the `tokenizers` parity tests compare).
+ * (what the `tokenizers` parity tests compare).
  */
 export function loadTokenizerJsonOnly(dir: string): Tokenizer {
   const tj = readJson(path.join(dir, "tokenizer.json"));
-  return fromTokenizerJson(tj, resolveSpecialTokens(tokenJsonVocab(tj), parseSpecialTokens(tj), null), null);
+  const vocab = tokenJsonVocab(tj);
+  return fromTokenizerJson(tj, vocab, resolveSpecialTokens(vocab, parseSpecialTokens(tj), null));
 }
 
 /** Plain byte-level files to the fast tokenizer, everything else to the pipeline. */
-function fromTokenizerJson(tj: JsonFile, resolved: ResolvedTokens, wrapOverride: Wrap | null): Tokenizer {
-  if (!isPlainByteLevel(tj, resolved)) return buildPipelineTokenizer(tj, resolved, wrapOverride);
+function fromTokenizerJson(tj: JsonFile, vocab: Map<string, number>, resolved: ResolvedTokens): Tokenizer {
+  if (!isPlainByteLevel(tj, resolved)) return buildPipelineTokenizer(tj, vocab, resolved);
   const parsed = parseTokenizerJson(tj);
-  const wrap = wrapOverride ?? buildPostProcessor(tj.data.post_processor, { file: tj.file, field: "post_processor" });
-  return assemble(parsed.vocab, parsed.merges, tj.file, resolved, () => wrap, parsed.addPrefixSpace);
+  const wrap = buildPostProcessor(tj.data.post_processor, { file: tj.file, field: "post_processor" });
+  return assemble(vocab, parsed.merges, tj.file, resolved, () => wrap, parsed.addPrefixSpace);
 }
 
 /** A plain byte-level BPE tokenizer from its vocabulary, merges and resolved special tokens. */
@@ -171,11 +172,11 @@ function assemble(vocab: Map<string, number>, mergeTexts: readonly MergeText[], 
   });
 }
 
-/** model.vocab of a tokenizer.json, parsed once more only to place the special tokens. */
+/** model.vocab of a BPE tokenizer.json (an empty map for other models, which are refused later, by type). */
 function tokenJsonVocab(tj: JsonFile): Map<string, number> {
   const model = tj.data.model;
-  const vocab = typeof model === "object" && model !== null ? (model as Record<string, unknown>).vocab : undefined;
-  return vocab === undefined ? new Map() : parseVocab(vocab, tj.file, "model.vocab");
+  const m = typeof model === "object" && model !== null ? (model as Record<string, unknown>) : {};
+  return m.type === "BPE" ? parseVocab(m.vocab, tj.file, "model.vocab") : new Map();
 }
 
 function readText(file: string): string {

@@ -35,7 +35,9 @@ const NORMALIZERS: Readonly<Record<string, (o: JsonObject, where: At) => Normali
   NFD: () => (text) => text.normalize("NFD"),
   NFKC: () => (text) => text.normalize("NFKC"),
   NFKD: () => (text) => text.normalize("NFKD"),
-  Lowercase: () => (text) => text.toLowerCase(),
+  // HF lowercases character by character, so a final capital sigma becomes σ, where JavaScript's toLowerCase
+  // (Unicode's context rule) writes ς; splitting at Σ keeps the rest on the fast path.
+  Lowercase: () => (text) => (text.includes("Σ") ? text.split("Σ").map((p) => p.toLowerCase()).join("σ") : text.toLowerCase()),
   Prepend: (o, where) => {
     const prefix = str(o, "prepend", where);
     return (text) => (text.length > 0 ? prefix + text : text);

@@ -7,9 +7,13 @@ import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { resolveTokenizerSource } from "./load.js";
 
-/** The files a Hugging Face tokenizer folder may hold (what is copied, downloaded or looked for). */
+/**
+ * The files a Hugging Face tokenizer folder may hold (what is copied, downloaded or looked for);
+ * chat_template.jinja is where transformers 5 saves the chat template.
+ */
 export const TOKENIZER_FILE_NAMES: readonly string[] = [
   "tokenizer.json", "vocab.json", "merges.txt", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
+  "chat_template.jinja",
 ];
 
 const GPT2_EOT = "<|endoftext|>";

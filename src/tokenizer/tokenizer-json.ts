@@ -1,9 +1,9 @@
-// A tokenizer.json (+ tokenizer_config.json) as a Tokenizer. Two things transformers 5 does on top of the file
-// are reproduced, since its ids are the ones TRL trains on:
+// A tokenizer.json (+ tokenizer_config.json) as a Tokenizer. transformers 5, whose ids TRL trains on, runs the
+// file with two differences that matter:
 // - a tokenizer class may rebuild parts of the pipeline: LlamaTokenizer (Llama-2, Mistral) replaces the file's
 //   normalizer by a Metaspace pre-tokenizer (TRANSFORMERS_CLASSES);
-// - tokenizer_config.json add_bos_token / add_eos_token, when either is written (or the file has no
-//   post-processor), replace the post-processor by "bos? $A eos?" (transformersWrap).
+// - tokenizer_config.json add_bos_token / add_eos_token are dropped when tokenizer.json exists, so the file's
+//   post-processor decides alone (transformers 4's LlamaTokenizerFast applied them; 5 does not).
 // Plain byte-level BPE files (GPT-2, OPT, RoBERTa) go to the faster ByteLevelBpeTokenizer instead (load.ts).
 
 import { InputError } from "../errors.js";
@@ -12,11 +12,11 @@ import { Bpe, type Merge } from "./bpe.js";
 import { ByteSymbols, CharSymbols, type Symbolizer } from "./bpe-symbols.js";
 import { BYTE_TO_CHAR } from "./byte-level.js";
 import { buildDecoder } from "./decoders.js";
-import { type MergeText, parseMergesJson, parseVocab } from "./hf-files.js";
+import { type MergeText, parseMergesJson } from "./hf-files.js";
 import { type At, asObject, at, bool, type JsonObject, optStr } from "./json-fields.js";
 import { buildNormalizer } from "./normalizers.js";
 import { PipelineTokenizer } from "./pipeline-tokenizer.js";
-import { buildPostProcessor, type Wrap } from "./post-processors.js";
+import { buildPostProcessor } from "./post-processors.js";
 import { buildPreTokenizer } from "./pre-tokenizers.js";
 import type { JsonFile, ResolvedTokens } from "./special-tokens.js";
 import type { Tokenizer } from "./tokenizer.js";
@@ -49,21 +49,6 @@ export function applyTransformersClass(tj: JsonFile, config: JsonFile | undefine
   const cls = config?.data.tokenizer_class;
   if (config === undefined || typeof cls !== "string" || !Object.hasOwn(TRANSFORMERS_CLASSES, cls)) return tj;
   return { file: tj.file, data: { ...tj.data, ...(TRANSFORMERS_CLASSES[cls] as (c: JsonObject) => JsonObject)(config.data) } };
-}
-
-/**
- * The post-processor transformers 5 installs instead of the file's: null when it keeps the file's. A missing
- * bos / eos token turns its flag off, as transformers does.
- */
-export function transformersWrap(tj: JsonFile, config: JsonFile | undefined, resolved: ResolvedTokens): Wrap | null {
-  const c = config?.data ?? {};
-  const explicit = "add_bos_token" in c || "add_eos_token" in c;
-  if (!explicit && tj.data.post_processor !== null && tj.data.post_processor !== undefined) return null;
-  const { bosTokenId, eosTokenId } = resolved.info;
-  return {
-    prefix: c.add_bos_token === true && bosTokenId !== null ? [bosTokenId] : [],
-    suffix: c.add_eos_token === true && eosTokenId !== null ? [eosTokenId] : [],
-  };
 }
 
 /** True when the file is GPT-2-style byte-level BPE with nothing else, which ByteLevelBpeTokenizer runs. */
@@ -132,18 +117,17 @@ function buildBpe(model: JsonObject, where: At, vocab: ReadonlyMap<string, numbe
   return new Bpe(symbols, merges);
 }
 
-/** The tokenizer of a tokenizer.json (class replacements already applied) whose added tokens are resolved. */
-export function buildPipelineTokenizer(tj: JsonFile, resolved: ResolvedTokens, wrapOverride: Wrap | null): Tokenizer {
+/** The tokenizer of a tokenizer.json (class replacements already applied), its vocab and resolved added tokens. */
+export function buildPipelineTokenizer(tj: JsonFile, vocab: ReadonlyMap<string, number>, resolved: ResolvedTokens): Tokenizer {
   const field = (key: string): At => ({ file: tj.file, field: key });
   const model = asObject(tj.data.model, field("model"));
   if (model.type !== "BPE") {
     throw new InputError(`unsupported model ${JSON.stringify(model.type)}`, at(field("model"), "type"), UNSUPPORTED_MODEL_HINT);
   }
-  const vocab = parseVocab(model.vocab, tj.file, "model.vocab");
   const pre = buildPreTokenizer(tj.data.pre_tokenizer, field("pre_tokenizer"));
   const normalizer = buildNormalizer(tj.data.normalizer, field("normalizer"));
   const decoder = buildDecoder(tj.data.decoder, field("decoder"));
-  const wrap = wrapOverride ?? buildPostProcessor(tj.data.post_processor, field("post_processor"));
+  const wrap = buildPostProcessor(tj.data.post_processor, field("post_processor"));
 
   const idToToken: (string | undefined)[] = new Array<string | undefined>(resolved.size);
   const tokenIds = new Map(vocab);

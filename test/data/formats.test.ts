@@ -43,7 +43,7 @@ const BAD: [string, string, string][] = [
   [conv({ rejected: [] }), 'field "rejected": expected at least one message', 'with empty "rejected"'],
   [conv({ prompt: "hi" }), 'field "prompt": expected a list of messages, got string "hi"', 'with non-list "prompt"'],
   [conv({ chosen: ["hello"] }), 'field "chosen[0]": expected a message', "with a message that is not an object"],
-  ['{"chosen": "plain", "rejected": "text"}', "standard (text) record in conversational (message lists) data (first record at", "of another format (standard (text))"],
+  ['{"chosen": "plain", "rejected": "text"}', "standard (text) record in conversational (message lists) data (first record at", "in a second format (text)"],
   ['{"chosen_ids": [1, -2], "rejected_ids": [3]}', 'field "chosen_ids[1]": expected a non-negative integer token id, got number -2', 'with a bad id in "chosen_ids"'],
   ['{"input_ids_chosen": [1, 2], "attention_mask_chosen": [1, 0], "input_ids_rejected": [3]}', 'field "attention_mask_chosen[1]": expected 1', 'with padding in "attention_mask_chosen"'],
 ];

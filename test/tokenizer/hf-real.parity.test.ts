@@ -6,7 +6,9 @@
 //   Metaspace pre-tokenizer, so " x" no longer gets a second "▁").
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { Tokenizer as HfTokenizer } from "tokenizers";
 import { loadTokenizer, type Tokenizer } from "../../src/tokenizer/index.js";
@@ -23,6 +25,10 @@ interface Reference {
     readonly unk_token: string | null; readonly model_max_length: number | null; readonly len: number;
     readonly ids: readonly number[][]; readonly ids_no_special: readonly number[][]; readonly decoded: readonly string[];
   }>;
+  readonly llama2_class_variants: {
+    readonly texts: readonly string[];
+    readonly variants: Record<string, { readonly config: Record<string, unknown>; readonly ids: readonly number[][] }>;
+  };
 }
 const REF = JSON.parse(readFileSync("test/fixtures/tokenizer/transformers-ids.json", "utf8")) as Reference;
 
@@ -72,6 +78,22 @@ for (const m of MODELS) {
     });
   });
 }
+
+test("llama2: LlamaTokenizer's legacy / add_prefix_space settings give AutoTokenizer's ids", async () => {
+  const tmp = mkdtempSync(path.join(tmpdir(), "rl-tok-llama-class-"));
+  try {
+    copyFileSync(`${dir("llama2")}/tokenizer.json`, path.join(tmp, "tokenizer.json"));
+    const config = JSON.parse(readFileSync(`${dir("llama2")}/tokenizer_config.json`, "utf8")) as Record<string, unknown>;
+    const { texts, variants } = REF.llama2_class_variants;
+    for (const [name, v] of Object.entries(variants)) {
+      writeFileSync(path.join(tmp, "tokenizer_config.json"), JSON.stringify({ ...config, ...v.config }));
+      const tok = await loadTokenizer(tmp);
+      texts.forEach((text, i) => assert.deepEqual(tok.encode(text), v.ids[i], `${name} ${JSON.stringify(text)}`));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
 
 // text → tokens (as the vocabulary spells them) → decoded, per tokenizer; ids come from tokenToId.
 const TABLES: Record<Model, readonly [string, readonly string[], string][]> = {

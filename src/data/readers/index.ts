@@ -37,7 +37,7 @@ function oneFormat(stream: PairStream, opts: ReadOptions): PairStream {
       const at = where(first.source);
       const firstAt = `${at.file}${at.line !== undefined ? `:${at.line}` : ` row ${at.row}`}`;
       reject(invalid(p.source, "chosen", `${FORMAT_NAMES[p.format]} record in ${FORMAT_NAMES[first.format]} data (first record at ${firstAt})`,
-        `of another format (${FORMAT_NAMES[p.format]})`), opts);
+        `in a second format (${p.format})`), opts);
     }
   }
   return { ...stream, pairs: checked };
