@@ -11,7 +11,7 @@ import { pairMetrics, rewardStats, type PairMetrics } from "./pair-metrics.js";
 import { rewardbenchScores, type RewardBenchScores } from "./rewardbench.js";
 import { rewardbench2Scores, type RewardBench2Scores } from "./rewardbench2.js";
 import { chatText, detectBenchmark, rawText, readEvalRows } from "./rows.js";
-import { appendScores, readScores } from "./scores-file.js";
+import { appendScores, checkAndRecordSetup, readScores } from "./scores-file.js";
 import { scoreRows } from "./score-rows.js";
 import type { Benchmark, ScoredRow } from "./types.js";
 import { writeRewardStats } from "./write-stats.js";
@@ -75,6 +75,7 @@ export interface EvalResult {
 
 export const EVAL_JSON = "eval.json";
 export const SCORES_JSONL = "scores.jsonl";
+export const SCORES_META_JSON = "scores.meta.json";
 
 export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   const t0 = performance.now();
@@ -108,6 +109,9 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   if (rows.length === 0) throw new InputError(`no rows to evaluate (${skipped.summary(0)})`, { file: opts.data });
   const read = rows.length + skipped.total;
   mkdirSync(out, { recursive: true });
+  // a local model as an absolute path, so `rewardlab report` finds the run it belongs to from any directory
+  const modelRef = existsSync(opts.model) ? path.resolve(opts.model) : opts.model;
+  checkAndRecordSetup(path.join(out, SCORES_META_JSON), { model: modelRef, tokenizer: tokSource, data: opts.data, benchmark, chat_template: chatTemplate, max_length: maxLength }, opts.resume === true);
   const done = opts.resume ? readScores(scoresFile) : new Map<string, ScoredRow>();
   // reused rows are written back first, then new rows are appended chunk by chunk, so an interruption loses at
   // most one chunk; once all are scored the file is rewritten in data order
@@ -136,8 +140,6 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   if (truncated > 0) notes.push(`${truncated} of ${scored.reduce((a, r) => a + r.rewards.length, 0)} texts were longer than ${maxLength} tokens and cut from the left`);
   let statsFile: string | null = null;
   if (opts.writeStats) statsFile = writeRewardStats(dir, rewards.mean, rewards.std);
-  // a local model as an absolute path, so `rewardlab report` finds the run it belongs to from any directory
-  const modelRef = existsSync(opts.model) ? path.resolve(opts.model) : opts.model;
   const result: EvalResult = {
     format: "rewardlab-eval", version: 1, benchmark, model: modelRef, model_type: model.modelType, data: opts.data,
     tokenizer: tokSource, chat_template: chatTemplate, max_length: maxLength, rows: scored.length,

@@ -4,7 +4,7 @@
 //    "truncated": texts cut to --max-length, "correct"}
 // "correct" is true/false for a pair (r_chosen > r_rejected), the row's credit (0, 1/k, 1) for a best-of-N row,
 // and true/false (every right answer above every wrong one) for a RewardBench 2 Ties row.
-import { appendFileSync, existsSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readJsonLines } from "../data/index.js";
 import { InputError } from "../errors.js";
 import { bestOfCredit, TIES_SUBSET } from "./rewardbench2.js";
@@ -48,4 +48,33 @@ export function readScores(file: string): Map<string, ScoredRow> {
     out.set(o["id"], { id: o["id"], subset, rewards, tokens, numCorrect, truncated: typeof o["truncated"] === "number" ? o["truncated"] : 0 });
   }
   return out;
+}
+
+/** What scores.jsonl's rewards depend on; scores.meta.json beside it, so --resume never mixes two setups. */
+export interface ScoresSetup {
+  readonly model: string;
+  readonly tokenizer: string;
+  readonly data: string;
+  readonly benchmark: Benchmark;
+  readonly chat_template: string;
+  readonly max_length: number;
+}
+
+/** Checks an earlier run's setup against this one (a field that differs is an InputError naming it), then records this one. */
+export function checkAndRecordSetup(file: string, setup: ScoresSetup, resume: boolean): void {
+  if (resume && existsSync(file)) {
+    let prev: Record<string, unknown>;
+    try {
+      prev = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    } catch (e) {
+      throw new InputError(`not valid JSON: ${(e as Error).message}`, { file });
+    }
+    for (const [k, v] of Object.entries(setup)) {
+      if (prev[k] !== v) {
+        throw new InputError(`the scores were made with ${k} ${JSON.stringify(prev[k])}, this run has ${JSON.stringify(v)}`, { file, field: k },
+          "resume with the same model, tokenizer, data and --max-length, or choose another --out");
+      }
+    }
+  }
+  writeFileSync(file, `${JSON.stringify(setup, null, 2)}\n`);
 }

@@ -158,6 +158,10 @@ test("eval --resume scores only the rows scores.jsonl lacks, with the same resul
   assert.equal(r.code, 0, r.stderr);
   assert.equal(readJson(path.join(part, "eval.json"))["reused_rows"], 5);
   assert.deepEqual(readFileSync(path.join(part, "scores.jsonl"), "utf8").trim().split("\n"), all);
+  // scores of another setup are never mixed in
+  const other = rewardlab("--model", dir, "--data", RB, "--tokenizer", "builtin:gpt2", "--out", part, "--resume", "--max-length", "64");
+  assert.equal(other.code, 2);
+  assert.match(other.stderr, /scores\.meta\.json: field "max_length": the scores were made with max_length 256, this run has 64/);
 });
 
 test("eval bad input: missing subset names file, line and field; --skip-invalid counts it; mixed formats are named", () => {
