@@ -14,7 +14,7 @@ import { chatText, detectBenchmark, rawText, readEvalRows } from "./rows.js";
 import { appendScores, checkAndRecordSetup, readScores } from "./scores-file.js";
 import { scoreRows } from "./score-rows.js";
 import type { Benchmark, ScoredRow } from "./types.js";
-import { writeRewardStats } from "./write-stats.js";
+import { statsTarget, writeRewardStats } from "./write-stats.js";
 
 export interface EvalOptions {
   /** model folder, adapter folder or hub id */
@@ -88,6 +88,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   const benchmark = opts.benchmark === undefined || opts.benchmark === "auto" ? await detectBenchmark(opts.data) : opts.benchmark;
   const { model, dir } = await RewardModel.fromPretrained(opts.model);
   for (const n of model.notes) log(`note: ${n}`);
+  if (opts.writeStats) statsTarget(dir);
   const tokSource = opts.tokenizer ?? dir;
   const tok = await loadTokenizer(tokSource);
   const raw = opts.chatTemplate === "raw";

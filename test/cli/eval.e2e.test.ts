@@ -283,3 +283,24 @@ for (const { name, source, template } of CHAT_CASES) {
     assert.equal(readJson(path.join(dir, "cut", "eval.json"))["truncated_texts"], 2);
   });
 }
+
+test("eval of a LoRA run's adapter folder gives `score`'s rewards; --write-stats refuses it before scoring", () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "rewardlab-eval-lora-"));
+  const train = spawnSync(process.execPath, ["bin/rewardlab.js", "train", "--model", "config:gpt2-tiny", "--data", "builtin", "--use-lora",
+    "--max-steps", "2", "--max-train-pairs", "16", "--eval-strategy", "no", "--out", path.join(dir, "run")], { encoding: "utf8" });
+  assert.equal(train.status, 0, train.stderr);
+  const adapter = path.join(dir, "run", "final");
+  assert.ok(existsSync(path.join(adapter, "adapter_config.json")) && !existsSync(path.join(adapter, "config.json")));
+  const data = path.join(fixtureDir("gpt2-tiny"), "pairs.jsonl");
+  const r = rewardlab("--model", adapter, "--data", data, "--out", path.join(dir, "ev"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /LoRA adapter .* folded into its base/);
+  const s = spawnSync(process.execPath, ["bin/rewardlab.js", "score", "--model", adapter, "--input", data], { encoding: "utf8" });
+  assert.equal(s.status, 0, s.stderr);
+  const want = s.stdout.trim().split("\n").map((l) => JSON.parse(l) as { chosen_reward: number; rejected_reward: number });
+  assert.deepEqual(scoreLines(path.join(dir, "ev", "scores.jsonl")).map((l) => l["rewards"]), want.map((w) => [w.chosen_reward, w.rejected_reward]));
+  const w = rewardlab("--model", adapter, "--data", data, "--out", path.join(dir, "ev2"), "--write-stats");
+  assert.equal(w.code, 2);
+  assert.match(w.stderr, /final\/config\.json: the model folder has no config\.json to write the reward statistics into/);
+  assert.ok(!existsSync(path.join(dir, "ev2", "scores.jsonl")), "nothing was scored");
+});
