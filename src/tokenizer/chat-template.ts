@@ -5,7 +5,7 @@
 // tokens again, as apply_chat_template(tokenize=True) does; that step is the caller's (src/data).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { Template } from "@huggingface/jinja";
+import { Template, tokenize } from "@huggingface/jinja";
 import { InputError, type Where } from "../errors.js";
 import type { Tokenizer } from "./tokenizer.js";
 
@@ -54,8 +54,11 @@ export class ChatTemplate {
       try {
         this.compiled = new Template(this.source.text);
       } catch (e) {
-        throw new InputError(`chat template syntax error: ${oneLine((e as Error).message)}`, this.source.where,
-          "fix the template, or pass another with --chat-template FILE");
+        const message = oneLine((e as Error).message);
+        const line = lexerErrorLine(this.source.text, message);
+        const inFile = line !== undefined && this.source.where.field === undefined; // a .jinja file: its own line numbers
+        throw new InputError(`chat template syntax error: ${message}${line !== undefined && !inFile ? ` (template line ${line})` : ""}`,
+          inFile ? { ...this.source.where, line } : this.source.where, "fix the template, or pass another with --chat-template FILE");
       }
     }
     return this.compiled;
@@ -76,6 +79,29 @@ export class ChatTemplate {
       throw new ChatTemplateRenderError(`chat template error: ${oneLine((e as Error).message)}`);
     }
   }
+}
+
+/**
+ * The line of a lexer error (an unexpected character, a bad escape): the first line at whose end the template's text
+ * fails to lex with the same message. @huggingface/jinja reports no positions; parser errors (an unclosed block) get
+ * no line, since every prefix of a template with blocks is unbalanced.
+ */
+function lexerErrorLine(text: string, message: string): number | undefined {
+  try {
+    tokenize(text, { lstrip_blocks: true, trim_blocks: true });
+    return undefined;
+  } catch {
+    // a lexer error: find where it starts
+  }
+  const lines = text.split("\n");
+  for (let n = 1; n <= lines.length; n++) {
+    try {
+      tokenize(lines.slice(0, n).join("\n"), { lstrip_blocks: true, trim_blocks: true });
+    } catch (e) {
+      if (oneLine((e as Error).message) === message) return n;
+    }
+  }
+  return undefined;
 }
 
 function oneLine(s: string): string {

@@ -4,22 +4,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { APPEND_EOS_TOKEN_KEY, cachedTokenizer, recordEosRule, trainedEosRule } from "../../src/data/index.js";
 import { RewardScorer } from "../../src/serve/scorer.js";
 import { tmpDir } from "../train/helpers.js";
 
 const CLI = path.resolve("bin/rewardlab.js");
-const TINY = { model_type: "gpt2", vocab_size: 50257, n_positions: 64, n_embd: 16, n_layer: 1, n_head: 2, n_inner: null,
+const TINY = { model_type: "gpt2", vocab_size: 50257, n_positions: 256, n_embd: 16, n_layer: 1, n_head: 2, n_inner: null,
   pad_token_id: 50256, eos_token_id: 50256, bos_token_id: 50256 };
 
-function train(dir: string, extra: string[]): string {
-  const data = path.join(dir, "d.jsonl");
-  writeFileSync(data, ['{"chosen":"Good answer.","rejected":"Bad."}', '{"chosen":"Yes","rejected":"No thanks"}'].join("\n"));
+function train(dir: string, extra: string[], data = path.join(dir, "d.jsonl")): string {
+  if (!existsSync(data)) writeFileSync(data, ['{"chosen":"Good answer.","rejected":"Bad."}', '{"chosen":"Yes","rejected":"No thanks"}'].join("\n"));
   const modelConfig = path.join(dir, "tiny.json");
   writeFileSync(modelConfig, JSON.stringify(TINY));
-  const out = path.join(dir, `run${extra.join("")}`);
+  const out = path.join(dir, `run${extra.map((x) => path.basename(x)).join("")}`);
   const r = spawnSync(process.execPath, [CLI, "train", "--model-config", modelConfig, "--tokenizer", "builtin:gpt2", "--data", data,
     "--out", out, "--max-steps", "1", "--per-device-train-batch-size", "2", "--threads", "1", "--report-to", "jsonl", ...extra], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
@@ -43,6 +42,16 @@ test("train records the EOS rule in final/config.json; the scorer appends eos ex
       await scorer.release();
     }
   }
+});
+
+test("train on conversational data with --chat-template: no eos recorded, the template saved beside the model", async () => {
+  const dir = tmpDir("eos-chat");
+  const template = path.resolve("test/fixtures/data/trl-formats/chatml.jinja");
+  const final = train(dir, ["--chat-template", template], path.resolve("test/fixtures/data/trl-formats/gpt2/conversational_explicit.jsonl"));
+  assert.equal(trainedEosRule(final), false);
+  assert.equal(readFileSync(path.join(final, "chat_template.jinja"), "utf8"), readFileSync(template, "utf8"));
+  const prepared = JSON.parse(readFileSync(path.join(path.dirname(final), "data", "train", "meta.json"), "utf8")) as { encoding: unknown };
+  assert.deepEqual(prepared.encoding, { dataFormat: "chat", appendEosToken: false, chatTemplate: template });
 });
 
 test("recordEosRule edits the config text in place (float literals kept); no record reads as text-as-given", () => {

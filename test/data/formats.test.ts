@@ -121,6 +121,17 @@ test("chat template: none for conversational data, or a syntax error → one lin
   writeFileSync(bad, "{% for m in messages %}{{ m.content }");
   await assert.rejects(preparePairs({ tokenizer: "builtin:gpt2", data, out: path.join(dir, "o"), threads: 2, encoding: { chatTemplate: bad } }),
     (e: unknown) => e instanceof InputError && e.format().startsWith(`${bad}: chat template syntax error:`) && !e.format().includes("\n"));
+  // a lexer error gets its line: the file's own for a .jinja file, the template's inside tokenizer_config.json
+  const lexBad = "{% for m in messages %}\n{{ m.content }}\n{{ m.role ; }}\n{% endfor %}";
+  writeFileSync(bad, lexBad);
+  const config = path.join(dir, "tokenizer_config.json");
+  writeFileSync(config, JSON.stringify({ chat_template: lexBad }));
+  const expected: [string, string][] = [[bad, `${bad}:3: chat template syntax error: Unexpected character: ;`],
+    [config, `${config}: field "chat_template": chat template syntax error: Unexpected character: ; (template line 3)`]];
+  for (const [file, line] of expected) {
+    await assert.rejects(preparePairs({ tokenizer: "builtin:gpt2", data, out: path.join(dir, "o"), threads: 0, encoding: { chatTemplate: file } }),
+      (e: unknown) => e instanceof InputError && e.format() === line);
+  }
 });
 
 test("chat template sources: chat_template.jinja first, then tokenizer_config.json (a string, or the list's \"default\")", () => {

@@ -112,3 +112,9 @@ test("flags: --max-steps ↔ max_steps, no defaults, overrides applied on top of
   assert.equal(e.where?.field, "--lr-scheduler-type");
   assert.equal(e.where?.file, "command line");
 });
+
+test("--no-append-eos-token turns off TRL's EOS rule", () => {
+  assert.equal(applyRewardConfigFlags(DEFAULT_REWARD_CONFIG, new Map([["append-eos-token", false]])).append_eos_token, false);
+  assert.equal(parseRewardConfig({ append_eos_token: false }, "run.json").append_eos_token, false);
+  assert.ok("append-eos-token" in rewardConfigFlags());
+});

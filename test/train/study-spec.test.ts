@@ -148,3 +148,10 @@ test("the seed-shapes preset: gpt2 and opt-350m at full size, random init, the s
   // the study's own times ride along on the LoRA runs: 33:18 and 1:23:54
   assert.deepEqual(s.models.map((m) => m.reference?.wall_seconds ?? null), [1998, 5034, null, null]);
 });
+
+test("append_eos_token: TRL's default (true) for runs, the founding study's (false, text as given) in every preset", () => {
+  assert.equal(DEFAULT_REWARD_CONFIG.append_eos_token, true);
+  for (const [name, p] of Object.entries(STUDY_PRESETS)) assert.equal(p.training.append_eos_token, false, name);
+  const s = parseStudySpec({ models: [{ name: "a", model: "gpt2" }], data: "builtin", training: { append_eos_token: true } }, "study.json");
+  assert.equal(s.training.append_eos_token, true);
+});
