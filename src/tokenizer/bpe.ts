@@ -19,6 +19,9 @@ const DEAD = -1; // id of a symbol merged into its left neighbour (mergeHeap)
 const HEAP_ABOVE = 48; // bytes; longer words use mergeHeap
 const POS_LIMIT = 2 ** 24; // heap key = rank * POS_LIMIT + position
 const CACHE_CAPACITY = 100_000; // entries; like HF, the cache stops growing when full instead of evicting
+// Longer pieces are not cached (HF's limit too): with Metaspace split=false (Llama-2 through transformers) a
+// piece is a whole text, which would otherwise fill the cache with every text seen.
+const CACHE_MAX_PIECE = 256;
 
 export class Bpe {
   private readonly slotLeft: Int32Array;
@@ -79,7 +82,7 @@ export class Bpe {
     const hit = this.cache.get(word);
     if (hit !== undefined) return hit;
     const ids = this.merge(word);
-    if (this.cache.size < CACHE_CAPACITY) this.cache.set(word, ids);
+    if (this.cache.size < CACHE_CAPACITY && word.length <= CACHE_MAX_PIECE) this.cache.set(word, ids);
     return ids;
   }
 

@@ -8,8 +8,9 @@ import { patternRegExp } from "./pre-tokenizers.js";
 
 export type Decoder = (tokens: string[]) => string[];
 
-const UTF8_LOSSY = new TextDecoder("utf-8");
-const UTF8_STRICT = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading U+FEFF is text to decode, not a byte order mark to drop.
+const UTF8_LOSSY = new TextDecoder("utf-8", { ignoreBOM: true });
+const UTF8_STRICT = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const UTF8 = new TextEncoder();
 
 /** GPT-2 alphabet back to bytes (a token with a character outside it counts as its own UTF-8), then UTF-8. */

@@ -20,6 +20,8 @@ export interface PipelineSpec {
   /** Builds the pre-tokenizer chain around the sink that takes its pieces. */
   readonly preTokenizer: (next: Sink) => Sink;
   readonly bpe: Bpe;
+  /** A character before whose runs a piece may be cut for BPE without changing its ids (see chunkBeforeMeta). */
+  readonly chunkBefore: string | null;
   readonly wrap: Wrap;
   readonly decoder: Decoder | null;
   /** id → token string (vocabulary or added token); undefined for an id that is neither. */
@@ -50,9 +52,20 @@ export class PipelineTokenizer extends SpecialTokenFields implements Tokenizer {
     this.vocabSize = spec.idToToken.length;
     this.addsBos = this.bosTokenId !== null && spec.wrap.prefix[0] === this.bosTokenId;
     const bpe = spec.bpe;
-    this.pieces = spec.preTokenizer((piece) => {
+    const encode = (piece: string): void => {
       const ids = bpe.encodePiece(piece);
       for (let k = 0; k < ids.length; k++) this.out.push(ids[k] as number);
+    };
+    const cut = spec.chunkBefore === null ? -1 : spec.chunkBefore.charCodeAt(0);
+    this.pieces = spec.preTokenizer(cut < 0 ? encode : (piece) => {
+      let start = 0;
+      for (let i = 1; i < piece.length; i++) {
+        if (piece.charCodeAt(i) === cut && piece.charCodeAt(i - 1) !== cut) {
+          encode(piece.slice(start, i));
+          start = i;
+        }
+      }
+      encode(start === 0 ? piece : piece.slice(start));
     });
   }
 

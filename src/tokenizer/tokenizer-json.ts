@@ -117,6 +117,21 @@ function buildBpe(model: JsonObject, where: At, vocab: ReadonlyMap<string, numbe
   return new Bpe(symbols, merges);
 }
 
+const META = "▁";
+const META_AFTER_OTHER = /[^▁]▁/u;
+
+/**
+ * "▁" when a piece may be BPE-encoded in chunks cut before each run of "▁" with the same ids: no token holds a
+ * "▁" after another character, so no merge can join across such a cut. That holds for SentencePiece-made
+ * vocabularies (Llama-2, Mistral), whose pieces are whole texts when nothing splits them (Metaspace with
+ * split=false, or no pre-tokenizer): chunks are word-sized, so they cache and merge fast. Null otherwise.
+ */
+function chunkBeforeMeta(model: JsonObject, vocab: ReadonlyMap<string, number>, byteLevel: boolean): string | null {
+  if (byteLevel || model.ignore_merges === true || model.continuing_subword_prefix || model.end_of_word_suffix || !vocab.has(META)) return null;
+  for (const token of vocab.keys()) if (META_AFTER_OTHER.test(token)) return null;
+  return META;
+}
+
 /** The tokenizer of a tokenizer.json (class replacements already applied), its vocab and resolved added tokens. */
 export function buildPipelineTokenizer(tj: JsonFile, vocab: ReadonlyMap<string, number>, resolved: ResolvedTokens): Tokenizer {
   const field = (key: string): At => ({ file: tj.file, field: key });
@@ -144,6 +159,7 @@ export function buildPipelineTokenizer(tj: JsonFile, vocab: ReadonlyMap<string, 
     normalizer,
     preTokenizer: pre.split,
     bpe: buildBpe(model, field("model"), vocab, pre.byteLevel),
+    chunkBefore: chunkBeforeMeta(model, vocab, pre.byteLevel),
     wrap,
     decoder,
     idToToken,

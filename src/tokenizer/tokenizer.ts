@@ -72,7 +72,8 @@ export interface TokenizerSpec {
   readonly idBytes: readonly (Uint8Array | undefined)[];
 }
 
-const UTF8 = new TextDecoder("utf-8");
+// ignoreBOM: a leading U+FEFF is text to decode, not a byte order mark to drop.
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 const UTF8_ENCODER = new TextEncoder();
 
 export class ByteLevelBpeTokenizer extends SpecialTokenFields implements Tokenizer {

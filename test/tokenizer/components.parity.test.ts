@@ -137,6 +137,16 @@ test("BPE without byte_fallback: unk per character or fused; continuing_subword_
   }), ["ab abab ba", "a b ab aba abx", ""]);
 });
 
+test("a vocabulary with a token that joins across a ▁ (x▁y) is not encoded in ▁ chunks", async () => {
+  const vocab = { "[UNK]": 0, "▁": 1, x: 2, y: 3, "x▁": 4, "x▁y": 5, "▁x": 6 };
+  await compare("x▁y", file({
+    pre_tokenizer: { type: "Metaspace", replacement: "▁", prepend_scheme: "always", split: false },
+    decoder: { type: "Metaspace", replacement: "▁", prepend_scheme: "always", split: false },
+    model: { type: "BPE", dropout: null, unk_token: "[UNK]", continuing_subword_prefix: null, end_of_word_suffix: null,
+      fuse_unk: false, byte_fallback: false, vocab, merges: ["x ▁", "x▁ y", "▁ x"] },
+  }), ["x y", "xx y x", "y x y"]);
+});
+
 async function loadError(tj: Json): Promise<InputError> {
   const dir = mkdtempSync(path.join(tmpdir(), "rl-tok-comp-err-"));
   try {

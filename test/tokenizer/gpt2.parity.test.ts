@@ -72,6 +72,7 @@ test("gpt2: decode skips nothing, replaces broken UTF-8, rejects unknown ids", (
   assert.equal(gpt2.decode([8582]), "\ufffd"); // "ðŁ": the first two bytes of a 4-byte emoji
   assert.throws(() => gpt2.decode([50257]), RangeError);
   assert.deepEqual(gpt2.encode(""), []);
+  assert.equal(gpt2.decode(gpt2.encode("\ufeffBOM")), "\ufeffBOM"); // a leading U+FEFF is kept
 });
 
 test("gpt2 from ../shared/tokenizers/gpt2 (tokenizer.json) equals builtin", async (t) => {

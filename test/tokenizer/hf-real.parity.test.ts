@@ -59,6 +59,28 @@ for (const m of ["llama3_1", "qwen3"] as const) {
   });
 }
 
+test("random text from an alphabet of hard pieces: same ids and decode as HF tokenizers (all three files)", async () => {
+  const alphabet = [..."aZéǅ日1١²Ⅻ \t\u00a0\u3000\u0085\ufeff\r\n'sStTrReEvVlLmMdD.!-\u0301Σꙮ▁_<>|", "🤔", "𝔘", "𝟙",
+    "<|eot_id|>", "<|im_end|>", "<s>", "</s>", "<think>", "  ", "\r\n", "👨‍👩‍👧"];
+  let seed = 5;
+  const rand = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  const texts: string[] = [];
+  for (let k = 0; k < 500; k++) {
+    let t = "";
+    for (let i = 0, n = rand(30); i < n; i++) t += alphabet[rand(alphabet.length)] as string;
+    texts.push(t);
+  }
+  for (const m of MODELS) {
+    const ours = m === "llama2" ? loadTokenizerJsonOnly(dir(m)) : await loadTokenizer(dir(m));
+    const ref = HfTokenizer.fromFile(`${dir(m)}/tokenizer.json`);
+    for (const text of texts) {
+      const expected = (await ref.encode(text)).getIds();
+      assert.deepEqual(ours.encode(text), expected, `${m} ${JSON.stringify(text)}`);
+      assert.equal(ours.decode(expected), await ref.decode(expected, false), `${m} decode ${JSON.stringify(text)}`);
+    }
+  }
+});
+
 test("llama2: tokenizer.json alone gives HF tokenizers' ids (Prepend/Replace normalizer, byte_fallback, fuse_unk)", async () => {
   await checkAgainstHf(loadTokenizerJsonOnly(dir("llama2")), `${dir("llama2")}/tokenizer.json`, "llama2 file");
 });
