@@ -27,3 +27,7 @@ export * as report from "./report/index.js";
 
 // serve: rewards over HTTP (startRewardServer), the scorer behind `rewardlab serve`
 export * as serve from "./serve/index.js";
+
+// eval: benchmarks scored by a reward model (pairs, RewardBench, RewardBench 2), accuracy interval, length bias,
+// calibration. Named "evaluation": `eval` cannot be an imported binding in strict-mode code.
+export * as evaluation from "./eval/index.js";

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 
-const RANK: Record<string, number> = { engine: 0, hub: 0, models: 1, tokenizer: 1, data: 2, train: 3, report: 4, serve: 4, cli: 5 };
+const RANK: Record<string, number> = { engine: 0, hub: 0, models: 1, tokenizer: 1, data: 2, train: 3, report: 4, serve: 4, eval: 4, cli: 5 };
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((n) => {

@@ -5,6 +5,7 @@ import { formatHelp } from "./args.js";
 import type { Command } from "./command.js";
 import { dataConvertCommand } from "./data-convert.js";
 import { dataStatsCommand } from "./data-stats.js";
+import { evalCommand } from "./eval.js";
 import { exportCommand } from "./export.js";
 import { exportTrlCommand } from "./export-trl.js";
 import { mergeCommand } from "./merge.js";
@@ -20,7 +21,7 @@ const COMMANDS: readonly Command[] = [
   dataStatsCommand, dataConvertCommand,
   studyCommand, reportCommand,
   trainCommand, mergeCommand,
-  scoreCommand,
+  scoreCommand, evalCommand,
   serveCommand,
   exportTrlCommand,
   exportCommand,

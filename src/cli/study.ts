@@ -7,20 +7,24 @@ import path from "node:path";
 import { InputError } from "../errors.js";
 import { isPreparedDir, localTokenizerSource, recordEosRule } from "../data/index.js";
 import { LORA_DEFAULT_TARGETS, MODEL_TYPES, type ModelConfig } from "../models/index.js";
-import { collectRuns, writeReport } from "../report/index.js";
+import { runEval } from "../eval/index.js";
+import { collectRuns, writeEvalPage, writeReport } from "../report/index.js";
 import { loadTokenizer, saveTokenizerFiles } from "../tokenizer/index.js";
 import {
   applyRewardConfigFlags, formatDuration, loadStudySpec, measureMatmulPeak, modelTraining, numTrainingSteps,
   openPairSet, profileTrainingSteps, resolveModelSource, rewardConfigFlags, studyPreset, train, trainingFlopsPerToken,
   STUDY_PRESETS, type ModelSource, type PairSet, type RewardConfig, type StepProfile, type StudyModel, type StudySpec, type TrainingMode,
 } from "../train/index.js";
-import { parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
+import { list, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
+import { evalSummary } from "./eval.js";
+import { progressReporter } from "./progress.js";
 
 const FLAGS: FlagSpecs = {
   config: { kind: "string", help: "study spec (.json, .yaml): models, data, eval_data, profile_steps, training" },
   preset: { kind: "string", help: `a built-in spec: ${Object.keys(STUDY_PRESETS).join(", ")} (default: default, when no --config)` },
   out: { kind: "string", help: "output folder: runs/<model>/, report.html, report.md, charts/, summary.json" },
+  "eval-data": { kind: "list", help: "after training, run `rewardlab eval` of every model on these data (benchmark auto) into runs/<model>/eval[-N]/" },
   ...rewardConfigFlags(),
 };
 
@@ -28,7 +32,7 @@ const say = (s: string): void => { process.stderr.write(`${s}\n`); };
 
 export const studyCommand: Command = {
   name: "study",
-  usage: "rewardlab study [--config study.json|yaml | --preset NAME] [training flags] --out <dir>",
+  usage: "rewardlab study [--config study.json|yaml | --preset NAME] [training flags] [--eval-data <path|hub-id|builtin>,...] --out <dir>",
   summary: "train several reward models on one spec, one after another, and write the comparison report",
   flags: FLAGS,
   async run(argv) {
@@ -100,6 +104,17 @@ export const studyCommand: Command = {
         (res.lastEval ? `; eval accuracy ${pct(res.lastEval.eval_accuracy)} (longer wins ${pct(run["length_baseline_longer"])}, shorter wins ${pct(run["length_baseline_shorter"])})` : "") +
         `; ${fmtG(Number(run["achieved_gflops"]) * 1e9)}FLOP/s achieved`);
       dirs.push(runDir);
+      const evalData = list(a, "eval-data") ?? [];
+      for (const [k, data] of evalData.entries()) {
+        const evalDir = path.join(runDir, evalData.length === 1 ? "eval" : `eval-${k + 1}`);
+        const r = await runEval({
+          model: res.mergedDir ?? res.finalDir, data, out: evalDir, maxLength: config.max_length ?? 512,
+          batchSize: config.per_device_eval_batch_size, log: say, onProgress: progressReporter(`  eval ${p.spec.name} on ${data}`),
+        });
+        writeEvalPage(evalDir);
+        for (const line of evalSummary(r)) say(`  ${line}`);
+        say(`  eval page: ${path.join(evalDir, "eval.html")}`);
+      }
     }
 
     // ---- report ----

@@ -23,8 +23,8 @@ const MAX_WORDS = 170; // about 250 GPT-2 tokens for this text
 
 type Rng = () => number;
 
-/** mulberry32: a tiny seeded PRNG, so both splits are identical on every machine. */
-function mulberry32(seed: number): Rng {
+/** mulberry32: a tiny seeded PRNG, uniform in [0, 1), so both splits are identical on every machine. */
+export function mulberry32(seed: number): Rng {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -5,7 +5,7 @@
 export { SkipCounts, FORMAT_NAMES, type PairFormat, type PairReader, type PairSides, type PairSource, type PairStream, type RawPair,
   type ReadOptions } from "./types.js";
 export { READERS, openPairs, filesOfSplit } from "./readers/index.js";
-export { builtinPairs } from "./builtin.js";
+export { builtinPairs, mulberry32 } from "./builtin.js";
 export { readJsonLines, textLines, type JsonLine } from "./readers/json-lines.js";
 
 // tokenization (TRL's per-format rules: EOS, chat template) and length policy

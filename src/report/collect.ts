@@ -32,6 +32,7 @@ import { readJsonLines } from "../data/index.js";
 import { InputError } from "../errors.js";
 import { describe, expectObj, isObj, optBool, optCount, optNum, optNumMap, optScalarMap, optStr, reqNum, type Origin } from "./fields.js";
 import { findTensorboardEvents, readTensorboardLog } from "./tensorboard-log.js";
+import { findEvalDirs, readEvalFile, type EvalFile } from "./eval-file.js";
 import { evalPoint, findTrainerState, isFile, readTrainerState } from "./trainer-state.js";
 
 export interface TrainPoint {
@@ -121,6 +122,8 @@ export interface RunRecord {
   readonly curvesFrom?: string;
   readonly info?: RunInfo;
   readonly trainerState?: TrainerState;
+  /** Eval folders of this run's model (`rewardlab eval --out`): its subfolders holding eval.json, plus any given. */
+  readonly evals?: readonly EvalFile[];
 }
 
 /** Reads each folder; names that repeat get " (2)", " (3)" appended so charts and tables stay unambiguous. */
@@ -169,7 +172,24 @@ export function collectRun(dir: string): RunRecord {
     curvesFrom: metrics ? metricsFile : trainerState?.file,
     info,
     trainerState,
+    evals: findEvalDirs(dir).map(readEvalFile),
   };
+}
+
+/** Adds eval folders given apart to the run whose folder holds the evaluated model; one that matches no run is an error. */
+export function attachEvals(runs: readonly RunRecord[], evalDirs: readonly string[]): RunRecord[] {
+  const out = runs.map((r) => ({ ...r, evals: [...(r.evals ?? [])] }));
+  for (const d of evalDirs) {
+    const e = readEvalFile(d);
+    const model = path.resolve(e.model);
+    const run = out.find((r) => model === path.resolve(r.dir) || model.startsWith(`${path.resolve(r.dir)}${path.sep}`));
+    if (run === undefined) {
+      throw new InputError(`evaluates ${e.model}, which is in none of the run folders given`, { file: e.file, field: "model" },
+        "pass the run folder the model belongs to as well");
+    }
+    if (!run.evals.some((x) => path.resolve(x.dir) === path.resolve(e.dir))) run.evals.push(e);
+  }
+  return out;
 }
 
 /** Parses metrics.jsonl; blank lines are allowed (a trailing newline), anything else must be a train or eval line. */

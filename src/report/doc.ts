@@ -4,6 +4,7 @@ import path from "node:path";
 import { figureCell, type Block, type Cell, type ReportDoc, type RunView, type Section } from "./blocks.js";
 import type { RunRecord } from "./collect.js";
 import { curveSection } from "./doc-curves.js";
+import { evalsSection } from "./doc-evals.js";
 import { timesSection } from "./doc-times.js";
 import { headline } from "./findings.js";
 import { fmtBytes, fmtCompact, fmtDuration, fmtInt, fmtNum, fmtPct, joinNames } from "./format.js";
@@ -30,6 +31,7 @@ export function buildDoc(runs: readonly RunRecord[], opts: DocOptions = {}): Rep
     sections: [
       curveSection(views, opts.smoothing ?? 0.6),
       resultsSection(views),
+      ...[evalsSection(views)].filter((s): s is Section => s !== null),
       timesSection(views),
       detailsSection(views),
     ],

@@ -3,7 +3,7 @@
 // its TensorBoard event reader (tensorboard-log.ts), and rendering imports nothing from train.
 
 // collecting: the run-folder contract is documented at the top of collect.ts
-export { collectRun, collectRuns, readMetrics, readRunJson } from "./collect.js";
+export { attachEvals, collectRun, collectRuns, readMetrics, readRunJson } from "./collect.js";
 export type { EvalPoint, RunInfo, RunRecord, TrainPoint, TrainerState } from "./collect.js";
 export { findTrainerState, readTrainerState } from "./trainer-state.js";
 
@@ -19,3 +19,8 @@ export type { Block, Cell, ReportDoc, Section } from "./blocks.js";
 export { renderHtml } from "./html.js";
 export { renderMarkdown } from "./markdown.js";
 export { writeReport, type ReportOptions, type WrittenReport } from "./write.js";
+
+// eval folders (eval.json, written by `rewardlab eval`): their page, and finding them inside run folders
+export { readEvalFile, findEvalDirs, isEvalDir, type EvalFile, type EvalPairs, type EvalBench } from "./eval-file.js";
+export { buildEvalDoc, evalAnswer } from "./eval-doc.js";
+export { writeEvalPage } from "./eval-page.js";

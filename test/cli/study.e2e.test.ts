@@ -39,7 +39,7 @@ test("rewardlab study trains both models into runs/<name>/ and writes report.htm
   const dir = mkdtempSync(path.join(os.tmpdir(), "rewardlab-study-e2e-"));
   const spec = path.join(dir, "study.json"), out = path.join(dir, "out");
   writeFileSync(spec, JSON.stringify(SPEC));
-  const r = rewardlab("study", "--config", spec, "--out", out);
+  const r = rewardlab("study", "--config", spec, "--out", out, "--eval-data", path.resolve("test/fixtures/eval/rewardbench.jsonl"));
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^(gpt2-micro|opt-micro) reached \d+\.\d% eval accuracy vs \d+\.\d% for (gpt2-micro|opt-micro)/);
   assert.match(r.stdout, /report: .*report\.html/);
@@ -81,7 +81,15 @@ test("rewardlab study trains both models into runs/<name>/ and writes report.htm
     const pctText = `${(100 * m.final_eval_accuracy).toFixed(1)}%`;
     assert.ok(md.includes(pctText), `report.md shows ${pctText} for ${m.name}`);
     assert.ok(html.includes(pctText), `report.html shows ${pctText} for ${m.name}`);
+    // --eval-data: every model evaluated the same way, its eval folder inside the run folder, shown by the report
+    const ev = JSON.parse(readFileSync(path.join(out, "runs", m.name, "eval", "eval.json"), "utf8")) as { benchmark: string; rows: number; pairs: { accuracy: number } };
+    assert.equal(ev.benchmark, "rewardbench");
+    assert.equal(ev.rows, 13);
+    assert.ok(existsSync(path.join(out, "runs", m.name, "eval", "eval.html")));
+    assert.ok(html.includes(`data-model="${m.name}" data-field="accuracy" data-value="${ev.pairs.accuracy}"`), `report.html shows ${m.name}'s eval accuracy`);
   }
+  assert.match(md, /## Evaluations/);
+  assert.match(r.stderr, /RewardBench|overall: \d+\.\d%/);
 });
 
 test("rewardlab study: a bad spec exits 2 naming the file and field; --config and --preset together are refused", () => {
