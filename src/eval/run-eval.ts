@@ -94,8 +94,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   const raw = opts.chatTemplate === "raw";
   // the model is scored on what it was trained on: its EOS rule for text, its (or the given) chat template for chat
   const encoder = PairEncoder.create(tok, tokSource, { appendEosToken: trainedEosRule(dir), chatTemplate: raw ? undefined : opts.chatTemplate });
-  const c = model.config;
-  const positions = c.model_type === "gpt2" ? c.n_positions : c.max_position_embeddings;
+  const positions = model.maxPositions;
   const requested = opts.maxLength ?? 512;
   const maxLength = Math.min(requested, positions);
   const notes: string[] = [];
@@ -124,7 +123,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   appendScores(scoresFile, reused, benchmark);
   const scored = await scoreRows(model, rows, {
     encode: (t, field) => encoder.encode(t.format, t.value, field), bosTokenId: tok.bosTokenId,
-    maxLength, batchSize: opts.batchSize ?? 8, padTokenId: c.pad_token_id ?? tok.padTokenId ?? undefined, done,
+    maxLength, batchSize: opts.batchSize ?? 8, padTokenId: model.config.pad_token_id ?? tok.padTokenId ?? undefined, done,
     skipInvalid: opts.skipInvalid, skipped,
     onScored: (chunk) => appendScores(scoresFile, chunk, benchmark),
     onProgress: opts.onProgress,
