@@ -91,6 +91,8 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   if (opts.writeStats) statsTarget(dir);
   const tokSource = opts.tokenizer ?? dir;
   const tok = await loadTokenizer(tokSource);
+  const padNote = model.padFromTokenizer(tok);
+  if (padNote !== null) log(`note: ${padNote}`);
   const raw = opts.chatTemplate === "raw";
   // the model is scored on what it was trained on: its EOS rule for text, its (or the given) chat template for chat
   const encoder = PairEncoder.create(tok, tokSource, { appendEosToken: trainedEosRule(dir), chatTemplate: raw ? undefined : opts.chatTemplate });
@@ -123,7 +125,7 @@ export async function runEval(opts: EvalOptions): Promise<EvalResult> {
   appendScores(scoresFile, reused, benchmark);
   const scored = await scoreRows(model, rows, {
     encode: (t, field) => encoder.encode(t.format, t.value, field), bosTokenId: tok.bosTokenId,
-    maxLength, batchSize: opts.batchSize ?? 8, padTokenId: model.config.pad_token_id ?? tok.padTokenId ?? undefined, done,
+    maxLength, batchSize: opts.batchSize ?? 8, padTokenId: model.padTokenId, done,
     skipInvalid: opts.skipInvalid, skipped,
     onScored: (chunk) => appendScores(scoresFile, chunk, benchmark),
     onProgress: opts.onProgress,

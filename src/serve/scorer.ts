@@ -71,7 +71,9 @@ export class RewardScorer {
     // a text longer than the position table cannot be scored at all; cutting it there beats refusing every long text
     const maxLength = Math.min(requested, positions);
     if (maxLength < requested) log(`note: max length ${requested} is above the model's ${positions} positions; texts are cut to ${positions} tokens`);
-    const padTokenId = model.config.pad_token_id ?? tokenizer.padTokenId ?? model.padTokenId;
+    const padNote = model.padFromTokenizer(tokenizer);
+    if (padNote !== null) log(`note: ${padNote}`);
+    const padTokenId = model.padTokenId;
     const batching = opts.batching ?? true, prefixSharing = opts.prefixSharing ?? true;
     const info: ServerInfo = {
       model_type: model.modelType, source: opts.model, parameters: model.weights.numel, max_length: maxLength,
