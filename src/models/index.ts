@@ -34,3 +34,8 @@ export {
   loraTargets, loraParamSpecs, initLoraParams, LoraGraph, peftAdapterConfig, savePeftAdapter, isAdapterDir,
   loadPeftAdapter, mergeLoraInto, type LoraSettings, type LoraTarget, type PeftAdapterConfig, type LoadedAdapter,
 } from "./lora.js";
+// 8/4-bit frozen base weights (QLoRA; load_in_8bit / load_in_4bit) through the engine's matmulNBits
+export {
+  QuantGraph, quantizeBase, quantizedBaseTensors, quantizedBaseFile, baseFingerprint, packedNames,
+  type QuantSettings, type QuantizedLinear,
+} from "./quantized-base.js";

@@ -110,6 +110,21 @@ export function readTensorF32(f: SafetensorsFile, name: string, dst: Float32Arra
   }
 }
 
+/** A tensor's stored bytes as they are (packed quantized weights: U8; F32 without conversion), in a fresh buffer. */
+export function readTensorBytes(f: SafetensorsFile, name: string, dtype: SafetensorsDtype): Uint8Array {
+  const t = f.tensors.get(name);
+  if (!t) throw new CheckpointError(`no tensor "${name}"`, { file: f.file });
+  if (t.dtype !== dtype) throw new CheckpointError(`tensor "${name}": expected ${dtype}, got ${t.dtype}`, { file: f.file, field: name });
+  const out = new Uint8Array(t.end - t.begin);
+  const fd = openSync(f.file, "r");
+  try {
+    readFully(fd, out, t.begin, f.file);
+  } finally {
+    closeSync(fd);
+  }
+  return out;
+}
+
 function readFully(fd: number, dst: Uint8Array, pos: number, file: string): void {
   let off = 0;
   while (off < dst.length) {
@@ -150,7 +165,8 @@ export function halfToFloat(h: number): number {
 export interface TensorToWrite {
   readonly name: string;
   readonly shape: readonly number[];
-  readonly data: Float32Array;
+  /** F32 (model weights), or U8 (packed quantized weights, rewardlab's cache only) */
+  readonly data: Float32Array | Uint8Array;
 }
 
 /** The header bytes (length prefix included) HF writes for these F32 tensors, and the tensors in data order. */
@@ -162,8 +178,9 @@ export function encodeHeader(tensors: readonly TensorToWrite[], metadata: Record
   for (const t of order) {
     const numel = t.shape.reduce((a, b) => a * b, 1);
     if (numel !== t.data.length) throw new RangeError(`tensor ${t.name}: shape ${JSON.stringify(t.shape)} but ${t.data.length} values`);
-    obj[t.name] = { dtype: "F32", shape: t.shape, data_offsets: [off, off + 4 * numel] };
-    off += 4 * numel;
+    const size = t.data.BYTES_PER_ELEMENT;
+    obj[t.name] = { dtype: size === 1 ? "U8" : "F32", shape: t.shape, data_offsets: [off, off + size * numel] };
+    off += size * numel;
   }
   let json = JSON.stringify(obj);
   json += " ".repeat((8 - (Buffer.byteLength(json) % 8)) % 8);

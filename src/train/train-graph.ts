@@ -10,7 +10,9 @@ import {
   type Executor, type Node, type OrtExecutorOptions, type Tensor,
 } from "../engine/index.js";
 import { paramLookup, rewardInputs, Weights, type ParamSpec, type RewardModel } from "../models/index.js";
-import { initLoraParams, loraParamSpecs, loraTargets, LoraGraph, type LoraSettings, type LoraTarget } from "../models/index.js";
+import {
+  initLoraParams, loraParamSpecs, loraTargets, LoraGraph, quantizedBaseTensors, type LoraSettings, type LoraTarget, type QuantSettings,
+} from "../models/index.js";
 import { sharedFloat32 } from "./adamw.js";
 import { marginInput, pairwiseLoss, splitRewards } from "./pairwise-loss.js";
 import type { PairBatch } from "./batches.js";
@@ -20,6 +22,10 @@ export type ExecutorKind = "ort" | "interp";
 export interface TrainingGraphOptions {
   /** LoRA settings; undefined = full fine-tuning */
   readonly lora?: LoraSettings;
+  /** LoRA only: the frozen base's linear weights run quantized (load_in_8bit / load_in_4bit) */
+  readonly quant?: { readonly bits: QuantSettings["bits"]; readonly blockSize: number };
+  /** where the quantized base is cached (the run's output_dir); undefined = not cached */
+  readonly quantCacheDir?: string;
   readonly hasMargin: boolean;
   readonly centerRewardsCoefficient: number | null;
   readonly executor?: ExecutorKind;
@@ -68,6 +74,8 @@ export class TrainingGraph {
     private readonly dense: readonly TrainableTensor[],
     private readonly sparse: readonly TrainableTensor[],
     private readonly paramFeeds: Readonly<Record<string, Tensor>>,
+    /** quantized base: whether it came from the run's cache (null: not quantized) */
+    readonly quantizedBaseCached: boolean | null,
   ) {
     this.params = store.params;
     this.tensors = store.tensors;
@@ -86,7 +94,7 @@ export class TrainingGraph {
       const lw = new Weights(loraSpecs);
       initLoraParams(lw, targets, o.uniform ?? Math.random);
       lw.get("score.weight").set(model.weights.get("score.weight"));
-      g = new LoraGraph(targets, o.lora.r, o.lora.alpha / o.lora.r);
+      g = new LoraGraph(targets, o.lora.r, o.lora.alpha / o.lora.r, o.quant ? { ...o.quant, backward: true } : null);
       store = { params: lw.data, tensors: viewsOf(lw), lora: lw, targets };
       trainable = (name) => name === "score.weight";
     } else {
@@ -98,6 +106,7 @@ export class TrainingGraph {
     const rewards = model.def.forward(g, model.config, inputs, paramLookup(g, specs, trainable)); // [B, 1]
     const pair = splitRewards(g, rewards);
     const loss = pairwiseLoss(g, pair, { margin: o.hasMargin ? marginInput(g) : undefined, centerRewardsCoefficient: o.centerRewardsCoefficient });
+    if (o.quant && !o.lora) throw new RangeError("quantized base weights need LoRA: a frozen base has nothing else to train");
     if (g instanceof LoraGraph) g.wrapping = false;
     g.output("loss", loss);
     g.output("chosen", pair.chosen);
@@ -117,6 +126,13 @@ export class TrainingGraph {
 
     const initializers: Record<string, Tensor> = {};
     for (const s of specs) if (!byName.has(s.name)) initializers[s.name] = tensor("float32", s.shape, model.weights.get(s.name));
+    let quantizedBaseCached: boolean | null = null;
+    if (g instanceof LoraGraph && g.quant !== null) {
+      const packed = quantizedBaseTensors(model.weights, [...g.quantized.values()], g.quant, o.quantCacheDir);
+      Object.assign(initializers, packed.tensors);
+      for (const name of g.quantized.keys()) delete initializers[name]; // the fp32 copy is no longer in the graph
+      quantizedBaseCached = packed.cached;
+    }
     const paramFeeds: Record<string, Tensor> = {};
     for (const t of store.tensors) paramFeeds[t.name] = tensor("float32", t.shape, store.params.subarray(t.offset, t.offset + t.length));
     const make = (outputs: string[], sessionOptions?: OrtExecutorOptions["sessionOptions"]): Promise<Executor> => o.executor === "interp"
@@ -134,7 +150,7 @@ export class TrainingGraph {
     const evalEx = await make(["loss", "chosen", "rejected"]);
     const dense = wrt.map((n) => byName.get(leafName(n)) as TrainableTensor);
     const sparse = tables.map((n) => byName.get(leafName(n)) as TrainableTensor);
-    return new TrainingGraph(model, trainEx, evalEx, store, dense, sparse, paramFeeds);
+    return new TrainingGraph(model, trainEx, evalEx, store, dense, sparse, paramFeeds, quantizedBaseCached);
   }
 
   /** Zeroes `grads` before an optimizer step's micro-batches. Only the embedding tables are written now: the first
