@@ -3,6 +3,7 @@
 // session and exits 0 (a second signal exits 1 at once).
 import { InputError } from "../errors.js";
 import { startRewardServer } from "../serve/index.js";
+import { QUANT_FLAGS, quantFromFlags } from "./quant-flags.js";
 import { intFlag, num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
 
@@ -15,11 +16,12 @@ const FLAGS: FlagSpecs = {
   tokenizer: { kind: "string", help: "tokenizer folder or builtin:gpt2 (default: the model folder's tokenizer files)" },
   "max-body-mib": { kind: "number", help: "largest request body in MiB (larger ones get 413)", default: 8 },
   "max-queue": { kind: "number", help: "requests waiting or running before new ones get 503", default: 64 },
+  ...QUANT_FLAGS,
 };
 
 export const serveCommand: Command = {
   name: "serve",
-  usage: "rewardlab serve --model <dir|hub-id> [--host 127.0.0.1] [--port 8080] [--batch-size 8] [--max-length 512] [--tokenizer <dir>]",
+  usage: "rewardlab serve --model <dir|hub-id> [--host 127.0.0.1] [--port 8080] [--batch-size 8] [--max-length 512] [--tokenizer <dir>] [--load-in-8bit|--load-in-4bit]",
   summary: "rewards over HTTP: GET /health, GET /info, POST /score",
   flags: FLAGS,
   async run(argv) {
@@ -37,6 +39,7 @@ export const serveCommand: Command = {
       batchSize: intFlag(a, "batch-size", 8, 1),
       maxLength: intFlag(a, "max-length", 512, 1),
       maxQueue: intFlag(a, "max-queue", 64, 1),
+      quant: quantFromFlags(a),
       maxBodyBytes: Math.max(1, Math.round(maxBodyMiB * 1024 * 1024)),
     });
     console.error(`serving ${model} on ${server.url}`);

@@ -2,7 +2,7 @@
 // checkpoints (safetensors, pytorch_model.bin) and the reward graph. Other layers import only from this file.
 
 // the model
-export { RewardModel, type LoadOptions, type ScoreOptions } from "./reward-model.js";
+export { RewardModel, type LoadOptions, type ScoreOptions, type ScoreQuantization } from "./reward-model.js";
 export { MODEL_TYPES, modelDefFor, type ModelConfig, type ModelDef } from "./registry.js";
 export { gpt2Params, gpt2Forward, gpt2PositionIds, parseGPT2Config, type GPT2Config } from "./gpt2.js";
 export { optParams, optForward, optPositionIds, parseOPTConfig, type OPTConfig } from "./opt.js";

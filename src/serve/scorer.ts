@@ -1,6 +1,6 @@
 // RewardScorer: a reward model, its tokenizer and the batcher, loaded the way `rewardlab score` loads them. Texts
 // are tokenized as the model's tokenizer does and cut on the right to maxLength; rewards come back in input order.
-import { RewardModel } from "../models/index.js";
+import { RewardModel, type ScoreQuantization } from "../models/index.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import { Batcher } from "./batcher.js";
 import { RequestError, type ScoreRequest, type ScoreResponse, type ServerInfo } from "./schema.js";
@@ -16,6 +16,8 @@ export interface ScorerOptions {
   readonly maxLength?: number;
   /** requests waiting or running before new ones get 503; default 64 */
   readonly maxQueue?: number;
+  /** score with the base's linear weights quantized (--load-in-8bit / --load-in-4bit); default fp32 */
+  readonly quant?: ScoreQuantization | null;
   /** where loading notes go (fresh score head, lowered max length); default stderr */
   readonly log?: (line: string) => void;
 }
@@ -36,6 +38,7 @@ export class RewardScorer {
     const log = opts.log ?? ((line: string) => console.error(line));
     const { model, dir } = await RewardModel.fromPretrained(opts.model);
     for (const note of model.notes) log(`note: ${note}`);
+    await model.quantize(opts.quant ?? null);
     const tokSource = opts.tokenizer ?? dir;
     const tokenizer = await loadTokenizer(tokSource);
     const c = model.config;
