@@ -53,6 +53,7 @@ export { NBITS, NBITS_BLOCK_SIZES, checkNBits, quantizeNBits, dequantizeNBits, n
 export type { RowGrad, GradientOptions } from "./autodiff.js";
 export { gradients, gradientsRowSparse } from "./autodiff.js";
 export { scatterAddRows } from "./rows.js";
+export { segmentsOf, recomputeActivations } from "./checkpoint.js";
 // executors
 export type { Executor, ExecutorOptions } from "./executor.js";
 export { InterpExecutor, interpretF64 } from "./interp/executor.js";

@@ -6,7 +6,7 @@
 // Legend: P pairs, V vocab, C channels.
 import os from "node:os";
 import {
-  gradientsRowSparse, InterpExecutor, isTrainable, leafName, OrtExecutor, scatterAddRows, tensor, Graph,
+  gradientsRowSparse, recomputeActivations, segmentsOf, InterpExecutor, isTrainable, leafName, OrtExecutor, scatterAddRows, tensor, Graph,
   type Executor, type Node, type OrtExecutorOptions, type Tensor,
 } from "../engine/index.js";
 import { paramLookup, rewardInputs, Weights, type ParamSpec, type RewardModel } from "../models/index.js";
@@ -26,6 +26,8 @@ export interface TrainingGraphOptions {
   readonly quant?: { readonly bits: QuantSettings["bits"]; readonly blockSize: number };
   /** where the quantized base is cached (the run's output_dir); undefined = not cached */
   readonly quantCacheDir?: string;
+  /** recompute each block's activations in the backward pass instead of keeping them (gradient_checkpointing) */
+  readonly gradientCheckpointing?: boolean;
   readonly hasMargin: boolean;
   readonly centerRewardsCoefficient: number | null;
   readonly executor?: ExecutorKind;
@@ -107,12 +109,14 @@ export class TrainingGraph {
     const pair = splitRewards(g, rewards);
     const loss = pairwiseLoss(g, pair, { margin: o.hasMargin ? marginInput(g) : undefined, centerRewardsCoefficient: o.centerRewardsCoefficient });
     if (o.quant && !o.lora) throw new RangeError("quantized base weights need LoRA: a frozen base has nothing else to train");
-    if (g instanceof LoraGraph) g.wrapping = false;
+    const quantized = g instanceof LoraGraph ? g : null;
+    if (quantized) quantized.wrapping = false;
     g.output("loss", loss);
     g.output("chosen", pair.chosen);
     g.output("rejected", pair.rejected);
 
     const byName = new Map(store.tensors.map((t) => [t.name, t]));
+    const forwardEnd = g.nodes.length;
     const wrt: Node[] = [], tables: Node[] = [];
     for (const p of g.params().filter(isTrainable)) (EMBEDDING_TABLES.has(leafName(p)) ? tables : wrt).push(p);
     const missing = store.tensors.filter((t) => g.leafByName(t.name) === undefined).map((t) => t.name);
@@ -124,13 +128,14 @@ export class TrainingGraph {
       g.output(`ids:${leafName(tables[i] as Node)}`, r.indices);
     });
 
+    if (o.gradientCheckpointing) g = recomputeActivations(g, forwardEnd, segmentsOf(g, forwardEnd, blockIndex));
     const initializers: Record<string, Tensor> = {};
     for (const s of specs) if (!byName.has(s.name)) initializers[s.name] = tensor("float32", s.shape, model.weights.get(s.name));
     let quantizedBaseCached: boolean | null = null;
-    if (g instanceof LoraGraph && g.quant !== null) {
-      const packed = quantizedBaseTensors(model.weights, [...g.quantized.values()], g.quant, o.quantCacheDir);
+    if (quantized !== null && quantized.quant !== null) {
+      const packed = quantizedBaseTensors(model.weights, [...quantized.quantized.values()], quantized.quant, o.quantCacheDir);
       Object.assign(initializers, packed.tensors);
-      for (const name of g.quantized.keys()) delete initializers[name]; // the fp32 copy is no longer in the graph
+      for (const name of quantized.quantized.keys()) delete initializers[name]; // the fp32 copy is no longer in the graph
       quantizedBaseCached = packed.cached;
     }
     const paramFeeds: Record<string, Tensor> = {};
@@ -191,6 +196,12 @@ export class TrainingGraph {
     await this.trainEx.release();
     await this.evalEx.release();
   }
+}
+
+/** The transformer block a parameter belongs to, from its HF name (gpt2 "transformer.h.3.", opt/llama "layers.3."). */
+function blockIndex(name: string): number | null {
+  const m = /\.(?:h|layers)\.(\d+)\./.exec(name);
+  return m ? Number(m[1]) : null;
 }
 
 function result(out: Record<string, Tensor>): StepResult {
