@@ -65,6 +65,8 @@ export class OnnxWriter {
   private readonly memo = new Map<string, string>();
   private readonly names = new Map<number, string>();
   private fresh_ = 0;
+  /** every value name some node reads */
+  readonly consumed = new Set<string>();
   /** operator domains other than the default one that nodes use (each needs an opset import) */
   private readonly domains = new Set<string>();
 
@@ -85,7 +87,7 @@ export class OnnxWriter {
   /** Appends a NodeProto. */
   emit(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, OnnxAttr> = {}, domain = ""): void {
     const m = new Msg();
-    for (const i of inputs) m.str(1, i);
+    for (const i of inputs) { m.str(1, i); this.consumed.add(i); }
     for (const o of outputs) m.str(2, o);
     m.str(3, `${opType}_${this.nodeMsgs.length}`).str(4, opType);
     for (const [key, a] of Object.entries(attrs)) {
