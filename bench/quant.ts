@@ -2,9 +2,17 @@
 // x·W and the backward dX = dY·Wᵀ with W frozen and baked into the session, fp32 MatMul vs matmulNBits (onnxruntime
 // MatMulNBits) at 8 and 4 bits, block sizes 32/64/128, accuracy_level 4 (0 with --level 0). Each variant is first
 // checked against sampled float64 dot products of the dequantized weight, then warmed up and timed.
+// --rewards: reward drift of scoring with the base quantized (RewardModel.quantize) on real-size random-init models, or
+// a trained model folder (--model <dir>): mean |Δreward| / std(reward) over both sides of the first --pairs pairs of
+// the hh-rlhf sample, and how often the quantized model ranks a pair as fp32 does.
 // Usage: npm run bench:quant -- [--rows 2048] [--runs 5] [--threads 2] [--blocks 32,64,128] [--level 4] [--only gpt2-attn,...]
+//        npm run bench:quant -- --rewards [--models gpt2-124m,opt-350m | --model <dir>] [--pairs 32] [--blocks 128]
 // Legend: M rows (tokens of a batch), K input features, N output features.
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { openPairs, SkipCounts } from "../src/data/index.js";
+import { RewardModel } from "../src/models/index.js";
+import { loadTokenizer } from "../src/tokenizer/index.js";
 import {
   Graph, OrtExecutor, dequantizeNBits, float32, quantizeNBits, tensor, type NBits, type Tensor,
 } from "../src/engine/index.js";
@@ -13,6 +21,8 @@ const { values: args } = parseArgs({
   options: {
     rows: { type: "string", default: "2048" }, runs: { type: "string", default: "5" }, threads: { type: "string", default: "2" },
     blocks: { type: "string", default: "32,64,128" }, level: { type: "string", default: "4" }, only: { type: "string" },
+    rewards: { type: "boolean", default: false }, models: { type: "string", default: "gpt2-124m,opt-350m" }, model: { type: "string" },
+    pairs: { type: "string", default: "32" },
   },
 });
 const M = Number(args.rows), RUNS = Number(args.runs), THREADS = Number(args.threads), LEVEL = Number(args.level);
@@ -87,6 +97,47 @@ async function measure(K: number, N: number, w: Float32Array, q: { bits: NBits; 
   } finally {
     await ex.release();
   }
+}
+
+const CONFIGS: Record<string, Record<string, unknown>> = {
+  "gpt2-124m": { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12, n_inner: null,
+    layer_norm_epsilon: 1e-5, initializer_range: 0.02, pad_token_id: 50256, eos_token_id: 50256 },
+  "opt-350m": { model_type: "opt", vocab_size: 50272, hidden_size: 1024, word_embed_proj_dim: 512, num_hidden_layers: 24,
+    num_attention_heads: 16, ffn_dim: 4096, max_position_embeddings: 2048, do_layer_norm_before: false, init_std: 0.02,
+    pad_token_id: 1, eos_token_id: 2 },
+};
+const DATA = ["/work/shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz", "test/fixtures/data/hh-rlhf-sample-40.jsonl.gz"];
+
+/** `--rewards`: fp32 vs 8-bit vs 4-bit rewards of one model on real pairs (GPT-2 ids, cut to 256 tokens). */
+async function rewardDrift(label: string, model: RewardModel, nPairs: number): Promise<void> {
+  const tok = await loadTokenizer("builtin:gpt2");
+  const stream = await openPairs(DATA.find((f) => existsSync(f)) as string, { skipped: new SkipCounts() });
+  const rows: number[][] = [];
+  for await (const p of stream.pairs()) {
+    if (rows.length >= 2 * nPairs) break;
+    rows.push(tok.encode(p.chosen).slice(-256), tok.encode(p.rejected).slice(-256));
+  }
+  const fp32 = await model.score(rows);
+  const mean = fp32.reduce((a, v) => a + v, 0) / fp32.length;
+  const std = Math.sqrt(fp32.reduce((a, v) => a + (v - mean) ** 2, 0) / fp32.length);
+  for (const bits of [8, 4] as const) {
+    for (const blockSize of BLOCKS) {
+      await model.quantize({ bits, blockSize });
+      const q = await model.score(rows);
+      const drift = q.reduce((a, v, i) => a + Math.abs(v - (fp32[i] as number)), 0) / q.length / std;
+      let agree = 0;
+      for (let i = 0; i < rows.length; i += 2) agree += Math.sign((q[i] as number) - (q[i + 1] as number)) === Math.sign((fp32[i] as number) - (fp32[i + 1] as number)) ? 1 : 0;
+      console.log(`${label} ${bits}-bit block ${blockSize}: mean |Δreward| / std(reward) ${drift.toFixed(4)}, pair ranking agrees with fp32 on ${agree}/${rows.length / 2}`);
+    }
+  }
+  await model.quantize(null);
+  await model.release();
+}
+
+if (args.rewards) {
+  if (args.model) await rewardDrift(args.model, (await RewardModel.fromPretrained(args.model)).model, Number(args.pairs));
+  else for (const name of args.models.split(",")) await rewardDrift(`${name} (random init)`, RewardModel.create(CONFIGS[name] as Record<string, unknown>, 0), Number(args.pairs));
+  process.exit(0);
 }
 
 console.log(`matmul rows M=${M}, ${THREADS} threads, median of ${RUNS}, accuracy_level ${LEVEL} (shared machine: figures are indicative)`);
