@@ -16,6 +16,7 @@ import { loadTokenizer } from "../src/tokenizer/index.js";
 import {
   Graph, OrtExecutor, dequantizeNBits, float32, quantizeNBits, tensor, type NBits, type Tensor,
 } from "../src/engine/index.js";
+import { BENCH_CONFIGS } from "./model-configs.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -99,13 +100,7 @@ async function measure(K: number, N: number, w: Float32Array, q: { bits: NBits; 
   }
 }
 
-const CONFIGS: Record<string, Record<string, unknown>> = {
-  "gpt2-124m": { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12, n_inner: null,
-    layer_norm_epsilon: 1e-5, initializer_range: 0.02, pad_token_id: 50256, eos_token_id: 50256 },
-  "opt-350m": { model_type: "opt", vocab_size: 50272, hidden_size: 1024, word_embed_proj_dim: 512, num_hidden_layers: 24,
-    num_attention_heads: 16, ffn_dim: 4096, max_position_embeddings: 2048, do_layer_norm_before: false, init_std: 0.02,
-    pad_token_id: 1, eos_token_id: 2 },
-};
+const CONFIGS = BENCH_CONFIGS;
 const DATA = ["/work/shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz", "test/fixtures/data/hh-rlhf-sample-40.jsonl.gz"];
 
 /** `--rewards`: fp32 vs 8-bit vs 4-bit rewards of one model on real pairs (GPT-2 ids, cut to 256 tokens). */
