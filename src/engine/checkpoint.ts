@@ -28,7 +28,8 @@ export function segmentsOf(g: Graph, forwardEnd: number, leafSegment: (name: str
  * the forward, which keeps every activation alive again (measured: gpt2 124M full fine-tuning at 4 × 2 × 512 peaked
  * at 6,824 MiB vs 6,855 without recomputation). So each segment's recomputation reads its kept inputs through a
  * gate, k + 0·Σ(token), where the token is the backward tensor that first needs the segment: nothing of the segment
- * can run before the backward reaches it. (x·0 is not folded away by onnxruntime: 0·NaN is NaN.)
+ * can run before the backward reaches it. (x·0 is not folded away by onnxruntime: 0·NaN is NaN.) With the gate the
+ * same step peaked at 5,877 MiB (bench:train --peak --gradient-checkpointing, loaded machine).
  */
 export function recomputeActivations(g: Graph, forwardEnd: number, segments: readonly (number | null)[]): Graph {
   const out = new Graph();
