@@ -87,6 +87,7 @@ export class TrainingGraph {
   }
 
   static async create(model: RewardModel, o: TrainingGraphOptions): Promise<TrainingGraph> {
+    if (o.quant && !o.lora) throw new RangeError("quantized base weights need LoRA: a frozen base has nothing else to train");
     const specs = model.weights.specs;
     let g: Graph, store: { params: Float32Array; tensors: TrainableTensor[]; lora: Weights | null; targets: LoraTarget[] };
     let trainable: (name: string) => boolean;
@@ -108,7 +109,6 @@ export class TrainingGraph {
     const rewards = model.def.forward(g, model.config, inputs, paramLookup(g, specs, trainable)); // [B, 1]
     const pair = splitRewards(g, rewards);
     const loss = pairwiseLoss(g, pair, { margin: o.hasMargin ? marginInput(g) : undefined, centerRewardsCoefficient: o.centerRewardsCoefficient });
-    if (o.quant && !o.lora) throw new RangeError("quantized base weights need LoRA: a frozen base has nothing else to train");
     const quantized = g instanceof LoraGraph ? g : null;
     if (quantized) quantized.wrapping = false;
     g.output("loss", loss);
