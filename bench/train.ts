@@ -10,9 +10,10 @@
 // way for every mode, as TRL's num_tokens does. Also the peak RSS of each run (its own child process) and of one
 // gpt2 full fine-tuning step at 4 pairs × 512 tokens (the memory target).
 // First checks that prefix-shared and standard give the same loss on one real batch.
-// Usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora] [--modes standard,grouped,shared]
-//          [--trl fp32=X,bf16=Y]
-//        npm run bench:train -- --peak [--ort arena=0,pattern=0]   (only the 4 × 512 peak step, with session overrides)
+// Usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora,lora8,lora4]
+//          [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y]      (lora8 / lora4: LoRA r=16 on an 8-/4-bit base, block 128)
+//        npm run bench:train -- --peak [--ort arena=0,pattern=0] [--gradient-checkpointing] [--models gpt2-124m,opt-350m]
+//          (only the 4 × 512 full fine-tuning step, with session overrides; with and without gradient checkpointing)
 //        npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   (AdamW ms/step on 6.4M params vs the plain loop)
 // References (issue 7, measured on its machine): PyTorch fp32 gpt2 full FT ~340 tok/s at 4×2×256 padded; TRL
 // RewardTrainer on 64 real pairs, batch 4: 0.30 pairs/s fp32, 1.02 pairs/s bf16. TRL on this machine and these pairs:
@@ -22,7 +23,8 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { LORA_DEFAULT_TARGETS, RewardModel } from "../src/models/index.js";
-import { foldId, LLAMA_LAYOUTS } from "./llama-layouts.js";
+import { foldId } from "./llama-layouts.js";
+import { BENCH_CONFIGS } from "./model-configs.js";
 import { loadTokenizer, type Tokenizer } from "../src/tokenizer/index.js";
 import { openPairs, SkipCounts, type TokenizedPair } from "../src/data/index.js";
 import {
@@ -31,15 +33,10 @@ import {
 } from "../src/train/index.js";
 
 const CONFIGS: Record<string, Record<string, unknown>> = {
-  "gpt2-124m": { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: 12, n_head: 12, n_inner: null,
-    layer_norm_epsilon: 1e-5, initializer_range: 0.02, pad_token_id: 50256, eos_token_id: 50256 },
+  ...BENCH_CONFIGS,
   // the small model where the JS AdamW step was 38% of step time (6.4M params, almost all of them the embedding)
   "gpt2-2x128": { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 128, n_layer: 2, n_head: 4, n_inner: null,
     layer_norm_epsilon: 1e-5, initializer_range: 0.02, pad_token_id: 50256, eos_token_id: 50256 },
-  "opt-350m": { model_type: "opt", vocab_size: 50272, hidden_size: 1024, word_embed_proj_dim: 512, num_hidden_layers: 24,
-    num_attention_heads: 16, ffn_dim: 4096, max_position_embeddings: 2048, do_layer_norm_before: false, init_std: 0.02,
-    pad_token_id: 1, eos_token_id: 2 },
-  ...LLAMA_LAYOUTS,
 };
 const DATA = ["../shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz", "/work/shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz",
   "test/fixtures/data/hh-rlhf-sample-40.jsonl.gz"];
@@ -102,17 +99,23 @@ function ortOverrides(spec: string | undefined): Record<string, unknown> {
   return out;
 }
 
-async function newGraph(m: RewardModel, lora: boolean, ort = ""): Promise<TrainingGraph> {
+/** Tunings: full fine-tuning, LoRA r=16 on an fp32 base, LoRA r=16 on an 8-bit / 4-bit base (block 128). */
+const TUNINGS = ["full", "lora", "lora8", "lora4"] as const;
+type Tuning = (typeof TUNINGS)[number];
+const TUNING_LABEL: Record<Tuning, string> = { full: "full", lora: "LoRA r=16", lora8: "LoRA r=16 8-bit", lora4: "LoRA r=16 4-bit" };
+
+async function newGraph(m: RewardModel, tuning: Tuning, ort = "", gradientCheckpointing = false): Promise<TrainingGraph> {
   const rng = new Rng(SEED);
+  const lora = tuning !== "full", bits = tuning === "lora8" ? 8 : tuning === "lora4" ? 4 : null;
   return TrainingGraph.create(m, { hasMargin: false, centerRewardsCoefficient: null, threads: os.availableParallelism(), trainSessionOptions: ortOverrides(ort),
     lora: lora ? { r: 16, alpha: 16, dropout: 0, targetModules: LORA_DEFAULT_TARGETS[m.modelType] ?? [] } : undefined,
-    uniform: () => rng.next() });
+    quant: bits ? { bits, blockSize: 128 } : undefined, gradientCheckpointing, uniform: () => rng.next() });
 }
 
 /** One child process: train `mode` over the sample (one uncounted warm-up step first), or the 4 × 512 peak step. */
-async function child(model: string, lora: boolean, mode: Mode | "peak" | "check", n: number, ort = ""): Promise<void> {
+async function child(model: string, tuning: Tuning, mode: Mode | "peak" | "check", n: number, ort = "", ckpt = false): Promise<void> {
   const m = RewardModel.create(CONFIGS[model] as Record<string, unknown>, 0);
-  const g = await newGraph(m, lora, ort);
+  const g = await newGraph(m, tuning, ort, ckpt);
   const opt = adamwState(g.params.length), groups = paramGroups(g.tensors, 0), threads = OptimizerThreads.start();
   let batches: TokenizedPair[][], batcher: PairBatcher;
   if (mode === "check") {
@@ -176,7 +179,7 @@ function plainAdamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float3
 /** `--adamw`: real gpt2-2x128 steps on real pairs; the AdamW step (ours vs the plain loop, same grads, bits checked). */
 async function adamwBench(steps: number, wd: number, ort: string): Promise<void> {
   const m = RewardModel.create(CONFIGS["gpt2-2x128"] as Record<string, unknown>, 0);
-  const g = await newGraph(m, false, ort);
+  const g = await newGraph(m, "full", ort);
   const batcher = createPairBatcher("standard", m.def, m.config, m.padTokenId, false);
   const batches = batchesOf((await loadPairs("gpt2")).pairs, steps * BATCH, batcher, false);
   const opt = adamwState(g.params.length), groups = paramGroups(g.tensors, wd);
@@ -231,12 +234,12 @@ function spawnChild(args: string[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === "--child") return child(argv[1] as string, argv[2] === "lora", argv[3] as Mode, Number(argv[4]), argv[5]);
+  if (argv[0] === "--child") return child(argv[1] as string, argv[2] as Tuning, argv[3] as Mode, Number(argv[4]), argv[5], argv[6] === "ckpt");
   const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   if (argv.includes("--help")) {
-    console.log(`usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora] [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y]\n` +
+    console.log("usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora,lora8,lora4] [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y]\n" +
       `       models: ${Object.keys(CONFIGS).join(", ")}\n` +
-      "       npm run bench:train -- --peak [--models gpt2-124m] [--ort arena=0,pattern=0]   only the full-FT 4x2x512 step: peak RSS, s/step\n" +
+      "       npm run bench:train -- --peak [--ort arena=0,pattern=0] [--gradient-checkpointing] [--models gpt2-124m]   only the full-FT 4x2x512 step: peak RSS, s/step\n" +
       "       npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   AdamW ms/step on gpt2-2x128 (6.4M params)");
     return;
   }
@@ -244,10 +247,14 @@ async function main(): Promise<void> {
   if (argv.includes("--peak")) {
     const ort = flag("--ort") ?? "";
     ortOverrides(ort); // fail fast on a bad spec
+    // --gradient-checkpointing: the same step without and with it, per model of --models (default gpt2-124m)
+    const ckpts = argv.includes("--gradient-checkpointing") ? [false, true] : [false];
     for (const model of (flag("--models") ?? "gpt2-124m").split(",")) {
-      const peak = JSON.parse(spawnChild([model, "full", "peak", "0", ort])) as RunResult;
-      console.log(`${model} full fine-tuning, 4 pairs x 2 x ${MAX_LENGTH} tokens (standard)${ort ? `, ort ${ort}` : ""}: peak RSS ` +
-        `${peak.maxRssMiB.toFixed(0)} MiB, ${(peak.wall / peak.steps).toFixed(2)} s/step (second step), load average ${os.loadavg()[0]?.toFixed(2)}`);
+      for (const ckpt of ckpts) {
+        const peak = JSON.parse(spawnChild([model, "full", "peak", "0", ort, ckpt ? "ckpt" : ""])) as RunResult;
+        console.log(`${model} full fine-tuning${ckpt ? " + gradient checkpointing" : ""}, 4 pairs x 2 x ${MAX_LENGTH} tokens (standard)${ort ? `, ort ${ort}` : ""}: peak RSS ` +
+          `${peak.maxRssMiB.toFixed(0)} MiB, ${(peak.wall / peak.steps).toFixed(2)} s/step (second step), load average ${os.loadavg()[0]?.toFixed(2)}`);
+      }
     }
     return;
   }
@@ -259,7 +266,9 @@ async function main(): Promise<void> {
   const models = (flag("--models") ?? (quick ? "gpt2-124m" : "gpt2-124m,opt-350m,smollm2-135m,qwen2.5-0.5b")).split(",");
   for (const m of models) if (!(m in CONFIGS)) throw new Error(`--models: expected some of ${Object.keys(CONFIGS).join(",")}, got "${m}"`);
   const n = Number(flag("--pairs") ?? (quick ? 16 : 64));
-  const tunings = (flag("--tunings") ?? "full,lora").split(",");
+  const tunings = (flag("--tunings") ?? "full,lora,lora8,lora4").split(",") as Tuning[];
+  for (const t of tunings) if (!TUNINGS.includes(t)) throw new Error(`--tunings: expected some of ${TUNINGS.join(",")}, got "${t}"`);
+  const loraRates = new Map<string, number>();
   const modes = (flag("--modes") ?? Object.keys(MODES).join(",")).split(",") as Mode[];
   for (const m of modes) if (!(m in MODES)) throw new Error(`--modes: expected some of ${Object.keys(MODES).join(",")}, got "${m}"`);
   const { file, pairs } = await loadPairs("gpt2");
@@ -273,7 +282,7 @@ async function main(): Promise<void> {
     console.log(`check ${model}: loss standard ${c.standard.toFixed(6)} prefix-shared ${c.shared.toFixed(6)}, rewards max diff ${(dr / scale).toExponential(2)} × max|r| ${ok ? "OK" : "MISMATCH"}`);
     if (!ok) throw new Error("prefix-shared and standard layouts disagree");
   }
-  const rows: string[][] = [["model", "tuning", "mode", "pairs", "pairs/s", "real tok/s", "computed tok/s", "padded/real", "s/step", "cpu s/step", "peak RSS MiB", "vs standard"]];
+  const rows: string[][] = [["model", "tuning", "mode", "pairs", "pairs/s", "real tok/s", "computed tok/s", "padded/real", "s/step", "cpu s/step", "peak RSS MiB", "vs standard", "vs fp32 LoRA"]];
   for (const model of models) {
     for (const tuning of tunings) {
       let base = NaN;
@@ -282,9 +291,11 @@ async function main(): Promise<void> {
         const pps = r.pairs / r.wall;
         if (mode === "standard") base = pps;
         if (mode === "shared") defaultRates.push([model, tuning, pps]);
-        rows.push([model, tuning === "lora" ? "LoRA r=16" : "full", mode, String(r.pairs), pps.toFixed(3), (r.tokens / r.wall).toFixed(0),
+        if (tuning === "lora") loraRates.set(`${model} ${mode}`, pps);
+        const vsLora = tuning.startsWith("lora") && tuning !== "lora" ? loraRates.get(`${model} ${mode}`) : undefined;
+        rows.push([model, TUNING_LABEL[tuning], mode, String(r.pairs), pps.toFixed(3), (r.tokens / r.wall).toFixed(0),
           (r.computed / r.wall).toFixed(0), (r.padded / r.tokens).toFixed(2), (r.wall / r.steps).toFixed(2), (r.cpu / r.steps).toFixed(2),
-          r.maxRssMiB.toFixed(0), Number.isNaN(base) ? "-" : `${(pps / base).toFixed(2)}x`]);
+          r.maxRssMiB.toFixed(0), Number.isNaN(base) ? "-" : `${(pps / base).toFixed(2)}x`, vsLora ? `${(pps / vsLora).toFixed(2)}x` : "-"]);
         console.error(`  done ${model} ${tuning} ${mode}: ${pps.toFixed(3)} pairs/s`);
       }
     }
@@ -299,7 +310,7 @@ async function main(): Promise<void> {
     for (const precision of ["fp32", "bf16"]) {
       const trl = trlRates.get(`${model}|${tuning}|${precision}`) ?? (tuning === "full" ? trlRates.get(`*|full|${precision}`) : undefined);
       if (trl === undefined) continue;
-      console.log(`${model} ${tuning === "lora" ? "LoRA r=16" : "full fine-tuning"}, default mode (prefix-shared + grouped): ${pps.toFixed(3)} pairs/s = ` +
+      console.log(`${model} ${tuning === "full" ? "full fine-tuning" : TUNING_LABEL[tuning as Tuning]}, default mode (prefix-shared + grouped): ${pps.toFixed(3)} pairs/s = ` +
         `${(pps / trl).toFixed(2)}x TRL ${precision} (${trl} pairs/s, --trl)`);
     }
   }

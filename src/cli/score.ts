@@ -5,6 +5,7 @@ import { readJsonLines, rewardTextEncoder } from "../data/index.js";
 import { InputError } from "../errors.js";
 import { RewardModel } from "../models/index.js";
 import { loadTokenizer } from "../tokenizer/index.js";
+import { QUANT_FLAGS, quantFromFlags } from "./quant-flags.js";
 import { intFlag, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
 
@@ -15,6 +16,7 @@ const FLAGS: FlagSpecs = {
   "batch-size": { kind: "number", help: "texts per forward pass", default: 8 },
   "max-length": { kind: "number", help: "tokens kept per text (right truncation)", default: 512 },
   tokenizer: { kind: "string", help: "tokenizer folder or builtin:gpt2 (default: the model folder's tokenizer files)" },
+  ...QUANT_FLAGS,
 };
 
 type Record_ = { kind: "text"; text: string } | { kind: "pair"; chosen: string; rejected: string };
@@ -35,7 +37,7 @@ function readRecords(file: string): Record_[] {
 
 export const scoreCommand: Command = {
   name: "score",
-  usage: "rewardlab score --model <dir|hub-id> --input <file.jsonl> [--batch-size 8] [--max-length 512] [--tokenizer <dir>]",
+  usage: "rewardlab score --model <dir|hub-id> --input <file.jsonl> [--batch-size 8] [--max-length 512] [--tokenizer <dir>] [--load-in-8bit|--load-in-4bit]",
   summary: "rewards of texts or chosen/rejected pairs in a JSONL file",
   flags: FLAGS,
   async run(argv) {
@@ -44,7 +46,9 @@ export const scoreCommand: Command = {
     const maxLength = intFlag(a, "max-length", 512, 1), batchSize = intFlag(a, "batch-size", 8, 1);
     const inputFile = requireStr(a, "input", "score");
     const records = readRecords(inputFile);
+    const quant = quantFromFlags(a);
     const { model, dir } = await RewardModel.fromPretrained(requireStr(a, "model", "score"));
+    await model.quantize(quant);
     for (const note of model.notes) console.error(`note: ${note}`);
     const tokSource = str(a, "tokenizer") ?? dir;
     const tok = await loadTokenizer(tokSource);

@@ -3,6 +3,7 @@
 // queued and running request, frees the onnxruntime session and exits 0 (a second signal exits 1 at once).
 import { InputError } from "../errors.js";
 import { startRewardServer } from "../serve/index.js";
+import { QUANT_FLAGS, quantFromFlags } from "./quant-flags.js";
 import { bool, intFlag, num, parseArgs, requireStr, str, type FlagSpecs } from "./args.js";
 import type { Command } from "./command.js";
 
@@ -25,11 +26,12 @@ const FLAGS: FlagSpecs = {
   "headers-timeout-ms": { kind: "number", help: "a client must send its request headers within this", default: 10000 },
   "request-timeout-ms": { kind: "number", help: "a client must send its whole request within this", default: 60000 },
   "idle-timeout-ms": { kind: "number", help: "an idle keep-alive connection is closed after this", default: 5000 },
+  ...QUANT_FLAGS,
 };
 
 export const serveCommand: Command = {
   name: "serve",
-  usage: "rewardlab serve --model <dir|hub-id> [--host 127.0.0.1] [--port 8080] [--max-batch 32] [--max-batch-tokens 16384] [--api-key KEY] [--normalize]",
+  usage: "rewardlab serve --model <dir|hub-id> [--host 127.0.0.1] [--port 8080] [--max-batch 32] [--max-batch-tokens 16384] [--api-key KEY] [--normalize] [--load-in-8bit|--load-in-4bit]",
   summary: "rewards over HTTP: GET /health, /info, /metrics; POST /score, /get_reward (OpenRLHF)",
   flags: FLAGS,
   async run(argv) {
@@ -56,6 +58,7 @@ export const serveCommand: Command = {
       maxLength: intFlag(a, "max-length", 512, 1),
       maxTexts: intFlag(a, "max-texts", 1024, 1),
       maxQueue: intFlag(a, "max-queue", 64, 1),
+      quant: quantFromFlags(a),
       maxBodyBytes: Math.max(1, Math.round(maxBodyMiB * 1024 * 1024)),
       headersTimeoutMs: intFlag(a, "headers-timeout-ms", 10_000, 1),
       requestTimeoutMs: intFlag(a, "request-timeout-ms", 60_000, 1),

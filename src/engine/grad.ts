@@ -102,6 +102,23 @@ export const dMatmul: GradRule = (g, n, d) => {
   ];
 };
 
+// dx = dOut·Wᵀ through the same frozen weight, quantized a second time in the layout that product needs (inputs 3
+// and 4): MatMulNBits blocks run along the reduction dim, which for Wᵀ is N, so the forward codes cannot serve.
+// The packed weights are frozen integers: no gradient.
+export const dMatmulNBits: GradRule = (g, n, d) => {
+  const [codesT, scalesT] = [n.inputs[3], n.inputs[4]];
+  const N = inp(n, 1).shape[0] as number;
+  return [
+    () => {
+      if (codesT === undefined || scalesT === undefined) {
+        throw new ShapeProblem(`matmulNBits #${n.id}: no gradient for x without the transposed packed weight (inputs 3, 4)`);
+      }
+      return g.matmulNBits(d, codesT, scalesT, { ...n.attrs, K: N });
+    },
+    null, null, null, null,
+  ].slice(0, n.inputs.length);
+};
+
 function keepdimsGrad(g: Graph, n: Node, d: Node): Node {
   const x = inp(n, 0);
   const axes = reduceAxes(x.shape.length, n.attrs);

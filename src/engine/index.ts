@@ -46,10 +46,14 @@ export type { Node, Attrs, AttrValue, ParamOptions, LeafOp } from "./ir.js";
 export { Graph, leafName, isTrainable } from "./ir.js";
 export type { OpDef, OpName } from "./ops/index.js";
 export { OPS, OP_NAMES } from "./ops/index.js";
+// blockwise quantization for matmulNBits
+export type { NBits, QuantizedMatrix } from "./quant.js";
+export { NBITS, NBITS_BLOCK_SIZES, checkNBits, quantizeNBits, dequantizeNBits, nbitsCodeDims, kBlocks } from "./quant.js";
 // autodiff
 export type { RowGrad, GradientOptions } from "./autodiff.js";
 export { gradients, gradientsRowSparse } from "./autodiff.js";
 export { scatterAddRows } from "./rows.js";
+export { segmentsOf, recomputeActivations } from "./checkpoint.js";
 // executors
 export type { Executor, ExecutorOptions } from "./executor.js";
 export { InterpExecutor, interpretF64 } from "./interp/executor.js";

@@ -88,6 +88,14 @@ export class Graph {
   // ---- ops: one builder method per row of OPS ----
 
   matmul(a: Node, b: Node): Node { return this.op("matmul", [a, b]); } // [..., M, K] x [..., K, N] → [..., M, N]
+  /**
+   * x [..., K] · W [K, N] with W packed by quantizeNBits: codes [N, kBlocks, blob] uint8, scales [N, kBlocks].
+   * attrs K, bits, blockSize, accuracyLevel (onnxruntime's accuracy_level). x gets a gradient only when the
+   * transposed copy (Wᵀ packed the same way) is passed too.
+   */
+  matmulNBits(x: Node, codes: Node, scales: Node, attrs: Attrs, transposed?: readonly [Node, Node]): Node {
+    return this.op("matmulNBits", [x, codes, scales, ...(transposed ?? [])], attrs);
+  }
   add(a: Node, b: Node): Node { return this.op("add", [a, b]); }
   sub(a: Node, b: Node): Node { return this.op("sub", [a, b]); }
   mul(a: Node, b: Node): Node { return this.op("mul", [a, b]); }

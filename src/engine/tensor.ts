@@ -1,8 +1,9 @@
 // Tensors as they cross the engine's API: a dtype, readonly dims and a flat typed array (row-major).
 // The float64 interpreter uses F64Tensor internally; every dtype is held as float64 there (ids are exact below 2^53).
 
-export type DType = "float32" | "int32" | "int64" | "bool";
-export const DTYPES: readonly DType[] = ["float32", "int32", "int64", "bool"];
+// uint8 holds packed quantized weights (matmulNBits); no arithmetic op takes it.
+export type DType = "float32" | "int32" | "int64" | "bool" | "uint8";
+export const DTYPES: readonly DType[] = ["float32", "int32", "int64", "bool", "uint8"];
 
 /** The typed array each dtype uses (bool is one byte per element, as onnxruntime holds it). */
 export interface TensorDataMap {
@@ -10,6 +11,7 @@ export interface TensorDataMap {
   int32: Int32Array;
   int64: BigInt64Array;
   bool: Uint8Array;
+  uint8: Uint8Array;
 }
 export type TensorData = TensorDataMap[DType];
 
@@ -60,6 +62,7 @@ export function allocData(dtype: DType, n: number): TensorData {
     case "int32": return new Int32Array(n);
     case "int64": return new BigInt64Array(n);
     case "bool": return new Uint8Array(n);
+    case "uint8": return new Uint8Array(n);
   }
 }
 
@@ -74,7 +77,7 @@ export function fromF64(dtype: DType, t: F64Tensor): Tensor {
   const n = t.data.length;
   const data = allocData(dtype, n);
   if (data instanceof BigInt64Array) for (let i = 0; i < n; i++) data[i] = BigInt(Math.trunc(t.data[i] as number));
-  else if (data instanceof Uint8Array) for (let i = 0; i < n; i++) data[i] = t.data[i] !== 0 ? 1 : 0;
+  else if (dtype === "bool") for (let i = 0; i < n; i++) data[i] = t.data[i] !== 0 ? 1 : 0;
   else data.set(t.data);
   return { dtype, dims: [...t.dims], data } as Tensor;
 }

@@ -2,7 +2,7 @@
 // checkpoints (safetensors, pytorch_model.bin) and the reward graph. Other layers import only from this file.
 
 // the model
-export { RewardModel, type LoadOptions, type SaveOptions, type ScoreOptions } from "./reward-model.js";
+export { RewardModel, type LoadOptions, type SaveOptions, type ScoreOptions, type ScoreQuantization } from "./reward-model.js";
 export { MODEL_TYPES, modelDefFor, type ModelConfig, type ModelDef } from "./registry.js";
 export { gpt2Params, gpt2Forward, gpt2PositionIds, parseGPT2Config, type GPT2Config } from "./gpt2.js";
 export { optParams, optForward, optPositionIds, parseOPTConfig, type OPTConfig } from "./opt.js";
@@ -40,3 +40,8 @@ export {
   loraTargets, loraParamSpecs, initLoraParams, LoraGraph, peftAdapterConfig, savePeftAdapter, isAdapterDir,
   loadPeftAdapter, mergeLoraInto, type LoraSettings, type LoraTarget, type PeftAdapterConfig, type LoadedAdapter,
 } from "./lora.js";
+// 8/4-bit frozen base weights (QLoRA; load_in_8bit / load_in_4bit) through the engine's matmulNBits
+export {
+  QuantGraph, quantizeBase, quantizedBaseTensors, quantizedBaseFile, baseFingerprint, packedNames,
+  type QuantSettings, type QuantizedLinear,
+} from "./quantized-base.js";

@@ -9,8 +9,9 @@
 // Legend: r rank, in / out the wrapped layer's input / output features.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Graph, leafName, type Node } from "../engine/index.js";
+import { leafName, type Node } from "../engine/index.js";
 import { CheckpointError, InputError } from "../errors.js";
+import { QuantGraph, type QuantSettings } from "./quantized-base.js";
 import { openSafetensors, readTensorF32, writeSafetensors, type TensorToWrite } from "./safetensors.js";
 import type { ParamSpec, Weights } from "./weights.js";
 
@@ -93,13 +94,15 @@ export function initLoraParams(w: Weights, targets: readonly LoraTarget[], unifo
   }
 }
 
-/** A Graph that adds the LoRA path to targeted matmuls while `wrapping` is true (set it false before autodiff). */
-export class LoraGraph extends Graph {
-  wrapping = true;
+/**
+ * A Graph that adds the LoRA path to targeted matmuls while `wrapping` is true (set it false before autodiff); with
+ * `quant`, the frozen base weights run quantized (QuantGraph: QLoRA), the score head kept fp32.
+ */
+export class LoraGraph extends QuantGraph {
   private readonly byWeight: Map<string, LoraTarget>;
 
-  constructor(targets: readonly LoraTarget[], readonly r: number, readonly scale: number) {
-    super();
+  constructor(targets: readonly LoraTarget[], readonly r: number, readonly scale: number, quant: QuantSettings | null = null) {
+    super(quant, SEQ_CLS_MODULES_TO_SAVE);
     this.byWeight = new Map(targets.map((t) => [`${t.module}.weight`, t]));
   }
 

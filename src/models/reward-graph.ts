@@ -3,6 +3,8 @@
 // Legend: B batch, T tokens, K pooled positions per row.
 import { Graph, int64, tensor, type Node, type Tensor } from "../engine/index.js";
 import { INPUT_NAMES, ordinaryBatch, paramLookup, rewardInputs, type RewardInputs } from "./layers.js";
+import { SEQ_CLS_MODULES_TO_SAVE } from "./lora.js";
+import { QuantGraph, type QuantSettings } from "./quantized-base.js";
 import type { ModelConfig, ModelDef } from "./registry.js";
 import type { Weights } from "./weights.js";
 
@@ -16,10 +18,12 @@ export interface RewardGraph {
 export interface RewardGraphOptions {
   /** false freezes a parameter (no gradient; can be baked into the session); default every parameter trainable */
   readonly trainable?: (name: string) => boolean;
+  /** frozen linear weights run quantized (QuantGraph); the score head stays fp32 */
+  readonly quant?: QuantSettings;
 }
 
 export function buildRewardGraph(def: ModelDef, config: ModelConfig, weights: Weights, opts: RewardGraphOptions = {}): RewardGraph {
-  const graph = new Graph();
+  const graph = opts.quant ? new QuantGraph(opts.quant, SEQ_CLS_MODULES_TO_SAVE) : new Graph();
   const inputs = rewardInputs(graph);
   const p = paramLookup(graph, weights.specs, opts.trainable);
   const rewards = graph.output("rewards", def.forward(graph, config, inputs, p));

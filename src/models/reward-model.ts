@@ -1,13 +1,14 @@
 // RewardModel: a config, its architecture and one Weights store; loads and saves HF folders and scores batches.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { OrtExecutor, type Executor } from "../engine/index.js";
+import { OrtExecutor, checkNBits, type Executor, type NBits } from "../engine/index.js";
 import { InputError } from "../errors.js";
 import { hubListFiles, hubSnapshot, looksLikeHubId } from "../hub/index.js";
 import { loadWeights, saveWeights } from "./checkpoint.js";
 import { numLabels, type RawConfig } from "./config.js";
 import { configFromObject, readConfigFile, rewardConfigJson, type ConfigFile } from "./hf-config.js";
 import { isAdapterDir, loadPeftAdapter, mergeLoraInto } from "./lora.js";
+import { QuantGraph, quantizeBase } from "./quantized-base.js";
 import { modelDefFor, type ModelConfig, type ModelDef } from "./registry.js";
 import { batchFeeds, buildRewardGraph, weightFeeds } from "./reward-graph.js";
 import { sharedRowFeeds, type SharedRow } from "./shared-rows.js";
@@ -38,9 +39,16 @@ export interface LoadOptions {
   readonly seed?: number;
 }
 
+/** Frozen base weights quantized for scoring (load_in_8bit / load_in_4bit). */
+export interface ScoreQuantization {
+  readonly bits: NBits;
+  readonly blockSize: number;
+}
+
 export class RewardModel {
   private scorer: Executor | undefined;
   private tokenizerPad: number | null = null;
+  private quant: ScoreQuantization | null = null;
 
   private constructor(
     readonly def: ModelDef,
@@ -174,10 +182,23 @@ export class RewardModel {
   /** The inference session, made on first use. */
   private async session(): Promise<Executor> {
     if (!this.scorer) {
-      const { graph } = buildRewardGraph(this.def, this.config, this.weights, { trainable: () => false });
-      this.scorer = await OrtExecutor.create(graph);
+      const quant = this.quant ? { ...this.quant, backward: false } : undefined;
+      const { graph } = buildRewardGraph(this.def, this.config, this.weights, { trainable: () => false, quant });
+      // the packed weights are made once per session and baked in; later weight changes need quantize() again
+      const initializers = graph instanceof QuantGraph && quant ? quantizeBase(this.weights, graph.quantized.values(), quant) : {};
+      this.scorer = await OrtExecutor.create(graph, { initializers });
     }
     return this.scorer;
+  }
+
+  /**
+   * Scores from now on with the frozen linear weights quantized (null: fp32 again); the score head, embeddings,
+   * norms and biases stay fp32. Rewards move by a bounded amount (test/models/quantized-score.test.ts, bench:quant).
+   */
+  async quantize(q: ScoreQuantization | null): Promise<void> {
+    if (q) checkNBits(q.bits, q.blockSize);
+    this.quant = q;
+    await this.release();
   }
 
   /** Frees the scoring session (the model stays usable; the next score() builds a new one). */

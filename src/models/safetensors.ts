@@ -111,6 +111,21 @@ export function readTensorF32(f: SafetensorsFile, name: string, dst: Float32Arra
   }
 }
 
+/** A tensor's stored bytes as they are (packed quantized weights: U8; F32 without conversion), in a fresh buffer. */
+export function readTensorBytes(f: SafetensorsFile, name: string, dtype: SafetensorsDtype): Uint8Array {
+  const t = f.tensors.get(name);
+  if (!t) throw new CheckpointError(`no tensor "${name}"`, { file: f.file });
+  if (t.dtype !== dtype) throw new CheckpointError(`tensor "${name}": expected ${dtype}, got ${t.dtype}`, { file: f.file, field: name });
+  const out = new Uint8Array(t.end - t.begin);
+  const fd = openSync(f.file, "r");
+  try {
+    readFully(fd, out, t.begin, f.file);
+  } finally {
+    closeSync(fd);
+  }
+  return out;
+}
+
 function readFully(fd: number, dst: Uint8Array, pos: number, file: string): void {
   let off = 0;
   while (off < dst.length) {
@@ -151,7 +166,8 @@ export function halfToFloat(h: number): number {
 export interface TensorToWrite {
   readonly name: string;
   readonly shape: readonly number[];
-  readonly data: Float32Array;
+  /** F32 (model weights), or U8 (packed quantized weights, rewardlab's cache only) */
+  readonly data: Float32Array | Uint8Array;
 }
 
 /** What a file is written in: float32 as is, or bfloat16 (round to nearest even, as torch's .to(torch.bfloat16)). */
@@ -165,7 +181,7 @@ export function floatToBf16(bits: number): number {
 
 function encodeData(t: TensorToWrite, dtype: SaveDtype): Uint8Array {
   const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-  if (dtype === "F32") return bytes;
+  if (dtype === "F32" || t.data instanceof Uint8Array) return bytes;
   const bits = new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length), out = Buffer.alloc(2 * t.data.length);
   for (let i = 0; i < bits.length; i++) out.writeUInt16LE(floatToBf16(bits[i] as number), 2 * i);
   return out;
@@ -180,8 +196,9 @@ export function encodeHeader(tensors: readonly TensorToWrite[], metadata: Record
   for (const t of order) {
     const numel = t.shape.reduce((a, b) => a * b, 1);
     if (numel !== t.data.length) throw new RangeError(`tensor ${t.name}: shape ${JSON.stringify(t.shape)} but ${t.data.length} values`);
-    const size = DTYPE_BYTES[dtype];
-    obj[t.name] = { dtype, shape: t.shape, data_offsets: [off, off + size * numel] };
+    // packed quantized weights (rewardlab's cache) are U8 whatever the model weights are saved in
+    const tensorDtype = t.data instanceof Uint8Array ? "U8" : dtype, size = t.data instanceof Uint8Array ? 1 : DTYPE_BYTES[dtype];
+    obj[t.name] = { dtype: tensorDtype, shape: t.shape, data_offsets: [off, off + size * numel] };
     off += size * numel;
   }
   let json = JSON.stringify(obj);

@@ -1,7 +1,7 @@
 // RewardScorer: a reward model, its tokenizer and the batcher, loaded the way `rewardlab score` loads them. Texts
 // are tokenized as the model's tokenizer does and cut on the right to maxLength; rewards come back in input order.
 import { rewardTextEncoder } from "../data/index.js";
-import { RewardModel } from "../models/index.js";
+import { RewardModel, type ScoreQuantization } from "../models/index.js";
 import { loadTokenizer, type Tokenizer } from "../tokenizer/index.js";
 import { Batcher, type BatcherOptions } from "./batcher.js";
 import { rewardStats } from "./normalize.js";
@@ -33,6 +33,8 @@ export interface ScorerOptions {
   /** called after each forward pass and when a request leaves the queue (metrics) */
   readonly onPass?: BatcherOptions["onPass"];
   readonly onDequeue?: BatcherOptions["onDequeue"];
+  /** score with the base's linear weights quantized (--load-in-8bit / --load-in-4bit); default fp32 */
+  readonly quant?: ScoreQuantization | null;
   /** where loading notes go (fresh score head, lowered max length); default stderr */
   readonly log?: (line: string) => void;
 }
@@ -65,6 +67,7 @@ export class RewardScorer {
     const { model, dir } = await RewardModel.fromPretrained(opts.model);
     for (const note of model.notes) log(`note: ${note}`);
     const normalization = opts.normalize === true ? rewardStats(model, dir) : null;
+    await model.quantize(opts.quant ?? null);
     const tokSource = opts.tokenizer ?? dir;
     const tokenizer = await loadTokenizer(tokSource);
     const positions = model.maxPositions;

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
+import { NBITS_BLOCK_SIZES } from "../engine/index.js";
 import { InputError } from "../errors.js";
 
 export type LrSchedulerType = "linear" | "cosine" | "constant" | "constant_with_warmup";
@@ -25,6 +26,14 @@ export interface RewardConfig {
   lora_dropout: number;
   /** Module names to wrap, e.g. ["c_attn"]; null = the architecture's default list. Default null. */
   lora_target_modules: string[] | null;
+  /** Frozen base weights quantized to 8 bits (LoRA only; transformers' BitsAndBytesConfig name). Default false. */
+  load_in_8bit: boolean;
+  /** Frozen base weights quantized to 4 bits (LoRA only; QLoRA). Default false. */
+  load_in_4bit: boolean;
+  /** Weights per quantization block (one fp32 scale each) under load_in_8bit/4bit. Default 128 (rewardlab only; bench:quant). */
+  quant_block_size: number;
+  /** Recompute each block's activations in the backward pass instead of keeping them. Default false (HF). */
+  gradient_checkpointing: boolean;
   /** Turn off dropout everywhere in the model. Default true (TRL). */
   disable_dropout: boolean;
 
@@ -104,6 +113,10 @@ export const DEFAULT_REWARD_CONFIG: Readonly<RewardConfig> = Object.freeze({
   lora_alpha: 16,
   lora_dropout: 0,
   lora_target_modules: null,
+  load_in_8bit: false,
+  load_in_4bit: false,
+  quant_block_size: 128,
+  gradient_checkpointing: false,
   disable_dropout: true,
   max_length: 512,
   group_by_length: true,
@@ -155,6 +168,10 @@ export const REWARD_CONFIG_FIELDS: Readonly<Record<Key, FieldKind>> = {
   lora_alpha: { t: "num", min: 0 },
   lora_dropout: { t: "num", min: 0, max: 1, maxOpen: true },
   lora_target_modules: { t: "strList", nullable: true },
+  load_in_8bit: { t: "bool" },
+  load_in_4bit: { t: "bool" },
+  quant_block_size: { t: "int", min: 1 },
+  gradient_checkpointing: { t: "bool" },
   disable_dropout: { t: "bool" },
   max_length: { t: "int", min: 1, nullable: true },
   group_by_length: { t: "bool" },
@@ -278,6 +295,16 @@ function parseField(k: FieldKind, v: unknown, err: (msg: string, hint?: string) 
 }
 
 function checkConsistency(c: RewardConfig, source: string): void {
+  if (c.load_in_8bit && c.load_in_4bit) {
+    throw new InputError("load_in_8bit and load_in_4bit are both set", { file: source, field: "load_in_4bit" }, "pick one");
+  }
+  if ((c.load_in_8bit || c.load_in_4bit) && !c.use_lora) {
+    throw new InputError(`${c.load_in_4bit ? "load_in_4bit" : "load_in_8bit"} needs use_lora: the quantized base is frozen, so full fine-tuning has nothing to train`,
+      { file: source, field: c.load_in_4bit ? "load_in_4bit" : "load_in_8bit" }, "add use_lora (--use-lora) to train adapters on top of it");
+  }
+  if (!(NBITS_BLOCK_SIZES as readonly number[]).includes(c.quant_block_size)) {
+    throw new InputError(`quant_block_size must be one of ${NBITS_BLOCK_SIZES.join(", ")}, got ${c.quant_block_size}`, { file: source, field: "quant_block_size" });
+  }
   if (c.max_steps === 0) {
     throw new InputError("max_steps is 0: nothing would be trained", { file: source, field: "max_steps" },
       "use -1 to train for num_train_epochs, or a positive step count");

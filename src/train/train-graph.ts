@@ -6,11 +6,13 @@
 // Legend: P pairs, V vocab, C channels.
 import os from "node:os";
 import {
-  gradientsRowSparse, InterpExecutor, isTrainable, leafName, OrtExecutor, scatterAddRows, tensor, Graph,
+  gradientsRowSparse, recomputeActivations, segmentsOf, InterpExecutor, isTrainable, leafName, OrtExecutor, scatterAddRows, tensor, Graph,
   type Executor, type Node, type OrtExecutorOptions, type Tensor,
 } from "../engine/index.js";
 import { paramLookup, rewardInputs, Weights, type ParamSpec, type RewardModel } from "../models/index.js";
-import { initLoraParams, loraParamSpecs, loraTargets, LoraGraph, type LoraSettings, type LoraTarget } from "../models/index.js";
+import {
+  initLoraParams, loraParamSpecs, loraTargets, LoraGraph, quantizedBaseTensors, type LoraSettings, type LoraTarget, type QuantSettings,
+} from "../models/index.js";
 import { sharedFloat32 } from "./adamw.js";
 import { marginInput, pairwiseLoss, splitRewards } from "./pairwise-loss.js";
 import type { PairBatch } from "./batches.js";
@@ -20,6 +22,12 @@ export type ExecutorKind = "ort" | "interp";
 export interface TrainingGraphOptions {
   /** LoRA settings; undefined = full fine-tuning */
   readonly lora?: LoraSettings;
+  /** LoRA only: the frozen base's linear weights run quantized (load_in_8bit / load_in_4bit) */
+  readonly quant?: { readonly bits: QuantSettings["bits"]; readonly blockSize: number };
+  /** where the quantized base is cached (the run's output_dir); undefined = not cached */
+  readonly quantCacheDir?: string;
+  /** recompute each block's activations in the backward pass instead of keeping them (gradient_checkpointing) */
+  readonly gradientCheckpointing?: boolean;
   readonly hasMargin: boolean;
   readonly centerRewardsCoefficient: number | null;
   readonly executor?: ExecutorKind;
@@ -68,6 +76,8 @@ export class TrainingGraph {
     private readonly dense: readonly TrainableTensor[],
     private readonly sparse: readonly TrainableTensor[],
     private readonly paramFeeds: Readonly<Record<string, Tensor>>,
+    /** quantized base: whether it came from the run's cache (null: not quantized) */
+    readonly quantizedBaseCached: boolean | null,
   ) {
     this.params = store.params;
     this.tensors = store.tensors;
@@ -77,6 +87,7 @@ export class TrainingGraph {
   }
 
   static async create(model: RewardModel, o: TrainingGraphOptions): Promise<TrainingGraph> {
+    if (o.quant && !o.lora) throw new RangeError("quantized base weights need LoRA: a frozen base has nothing else to train");
     const specs = model.weights.specs;
     let g: Graph, store: { params: Float32Array; tensors: TrainableTensor[]; lora: Weights | null; targets: LoraTarget[] };
     let trainable: (name: string) => boolean;
@@ -86,7 +97,7 @@ export class TrainingGraph {
       const lw = new Weights(loraSpecs);
       initLoraParams(lw, targets, o.uniform ?? Math.random);
       lw.get("score.weight").set(model.weights.get("score.weight"));
-      g = new LoraGraph(targets, o.lora.r, o.lora.alpha / o.lora.r);
+      g = new LoraGraph(targets, o.lora.r, o.lora.alpha / o.lora.r, o.quant ? { ...o.quant, backward: true } : null);
       store = { params: lw.data, tensors: viewsOf(lw), lora: lw, targets };
       trainable = (name) => name === "score.weight";
     } else {
@@ -98,12 +109,14 @@ export class TrainingGraph {
     const rewards = model.def.forward(g, model.config, inputs, paramLookup(g, specs, trainable)); // [B, 1]
     const pair = splitRewards(g, rewards);
     const loss = pairwiseLoss(g, pair, { margin: o.hasMargin ? marginInput(g) : undefined, centerRewardsCoefficient: o.centerRewardsCoefficient });
-    if (g instanceof LoraGraph) g.wrapping = false;
+    const quantized = g instanceof LoraGraph ? g : null;
+    if (quantized) quantized.wrapping = false;
     g.output("loss", loss);
     g.output("chosen", pair.chosen);
     g.output("rejected", pair.rejected);
 
     const byName = new Map(store.tensors.map((t) => [t.name, t]));
+    const forwardEnd = g.nodes.length;
     const wrt: Node[] = [], tables: Node[] = [];
     for (const p of g.params().filter(isTrainable)) (EMBEDDING_TABLES.has(leafName(p)) ? tables : wrt).push(p);
     const missing = store.tensors.filter((t) => g.leafByName(t.name) === undefined).map((t) => t.name);
@@ -115,8 +128,16 @@ export class TrainingGraph {
       g.output(`ids:${leafName(tables[i] as Node)}`, r.indices);
     });
 
+    if (o.gradientCheckpointing) g = recomputeActivations(g, forwardEnd, segmentsOf(g, forwardEnd, blockIndex));
     const initializers: Record<string, Tensor> = {};
     for (const s of specs) if (!byName.has(s.name)) initializers[s.name] = tensor("float32", s.shape, model.weights.get(s.name));
+    let quantizedBaseCached: boolean | null = null;
+    if (quantized !== null && quantized.quant !== null) {
+      const packed = quantizedBaseTensors(model.weights, [...quantized.quantized.values()], quantized.quant, o.quantCacheDir);
+      Object.assign(initializers, packed.tensors);
+      for (const name of quantized.quantized.keys()) delete initializers[name]; // the fp32 copy is no longer in the graph
+      quantizedBaseCached = packed.cached;
+    }
     const paramFeeds: Record<string, Tensor> = {};
     for (const t of store.tensors) paramFeeds[t.name] = tensor("float32", t.shape, store.params.subarray(t.offset, t.offset + t.length));
     const make = (outputs: string[], sessionOptions?: OrtExecutorOptions["sessionOptions"]): Promise<Executor> => o.executor === "interp"
@@ -134,7 +155,7 @@ export class TrainingGraph {
     const evalEx = await make(["loss", "chosen", "rejected"]);
     const dense = wrt.map((n) => byName.get(leafName(n)) as TrainableTensor);
     const sparse = tables.map((n) => byName.get(leafName(n)) as TrainableTensor);
-    return new TrainingGraph(model, trainEx, evalEx, store, dense, sparse, paramFeeds);
+    return new TrainingGraph(model, trainEx, evalEx, store, dense, sparse, paramFeeds, quantizedBaseCached);
   }
 
   /** Zeroes `grads` before an optimizer step's micro-batches. Only the embedding tables are written now: the first
@@ -175,6 +196,12 @@ export class TrainingGraph {
     await this.trainEx.release();
     await this.evalEx.release();
   }
+}
+
+/** The transformer block a parameter belongs to, from its HF name (gpt2 "transformer.h.3.", opt/llama "layers.3."). */
+function blockIndex(name: string): number | null {
+  const m = /\.(?:h|layers)\.(\d+)\./.exec(name);
+  return m ? Number(m[1]) : null;
 }
 
 function result(out: Record<string, Tensor>): StepResult {

@@ -79,8 +79,12 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const rng = new Rng(c.seed);
   const initRng = weightInitRng(c.seed);
   const hasMargin = hasMargins(o.train);
+  const quant = c.load_in_8bit || c.load_in_4bit ? { bits: c.load_in_4bit ? 4 as const : 8 as const, blockSize: c.quant_block_size } : undefined;
+  if (quant && !lora) throw new InputError(`--load-in-${quant.bits}bit needs --use-lora: a quantized base is frozen`, { file: "config", field: `load_in_${quant.bits}bit` });
   const graph = await TrainingGraph.create(model, { lora: lora ?? undefined, hasMargin, centerRewardsCoefficient: c.center_rewards_coefficient,
-    executor: o.executor, threads: c.threads, uniform: () => initRng.next() });
+    executor: o.executor, threads: c.threads, uniform: () => initRng.next(), quant, quantCacheDir: quant ? out : undefined,
+    gradientCheckpointing: c.gradient_checkpointing });
+  if (quant) say(`base linear weights in ${quant.bits}-bit blocks of ${quant.blockSize}${graph.quantizedBaseCached ? " (read from the run's cache)" : " (quantized, cached in output_dir)"}`);
   const batcher = createPairBatcher(c.layout, model.def, model.config, model.padTokenId, hasMargin);
   // length grouping sorts by each pair's row length in this layout, read once
   const lengths = c.group_by_length ? Int32Array.from({ length: N }, (_, i) => batcher.rowLength(o.train.pair(i))) : null;

@@ -57,6 +57,23 @@ test("score: right truncation at --max-length is reported and equals scoring the
   assert.ok(Math.abs(cut - long.reward) > 1e-4, "truncation changed the reward");
 });
 
+test("score --load-in-8bit / --load-in-4bit: rewards near transformers' fp32 ones; a bad block size exits 2 naming the flag", () => {
+  const dir = modelFolder("gpt2-tiny");
+  const e = readExpected("gpt2-tiny");
+  const want = e.texts.map((t) => t.reward);
+  const std = Math.sqrt(want.reduce((p, v) => p + (v - want.reduce((a, b) => a + b, 0) / want.length) ** 2, 0) / want.length);
+  for (const [flag, bound] of [["--load-in-8bit", 0.05], ["--load-in-4bit", 0.5]] as const) {
+    const r = rewardlab("--model", dir, "--input", path.join(fixtureDir("gpt2-tiny"), "texts.jsonl"), "--tokenizer", "builtin:gpt2", flag, "--quant-block-size", "16");
+    assert.equal(r.code, 0, r.stderr);
+    const got = lines(r.stdout).map((g) => g["reward"] as number);
+    const drift = got.reduce((p, v, i) => p + Math.abs(v - (want[i] as number)), 0) / got.length / std;
+    assert.ok(drift > 0 && drift <= bound, `${flag}: mean |Δreward| / std ${drift}`);
+  }
+  const bad = rewardlab("--model", dir, "--input", path.join(fixtureDir("gpt2-tiny"), "texts.jsonl"), "--load-in-4bit", "--quant-block-size", "48");
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--quant-block-size must be one of 16, 32, 64, 128, 256, got 48/);
+});
+
 test("score: a bad input line exits 2 naming file, line and field", () => {
   const dir = modelFolder("gpt2-tiny");
   const input = path.join(dir, "bad.jsonl");

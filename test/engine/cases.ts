@@ -52,6 +52,13 @@ export const CASES: Record<OpName, readonly OpCase[]> = {
     { inputs: [f([2, 1, 2, 3]), f([3, 3, 2])] },
     { inputs: [f(["B", 2, 3], "any", [3, 2, 3]), f(["B", 3, 2], "any", [3, 3, 2])] },
   ],
+  // forward only here: the scales are float32 inputs without a gradient (frozen); test/engine/quant.test.ts checks dx
+  matmulNBits: [
+    { inputs: [f([2, 32]), { shape: [3, 2, 8], dtype: "uint8", values: { ints: 256 } }, f([3, 2], "positive")],
+      attrs: { K: 32, bits: 4, blockSize: 16, accuracyLevel: 0 }, grad: false },
+    { inputs: [f(["B", 2, 20], "any", [2, 2, 20]), { shape: [3, 2, 16], dtype: "uint8", values: { ints: 256 } }, f([3, 2], "positive")],
+      attrs: { K: 20, bits: 8, blockSize: 16, accuracyLevel: 0 }, grad: false },
+  ],
   add: binary(), sub: binary(), mul: binary("withZeros", "withZeros"), div: binary("positive"), pow: binary("any", "positive"),
   neg: unary("withZeros"), sqrt: unary("positive"), sin: unary(), cos: unary(), tanh: unary(), relu: unary(), exp: unary(), log: unary("positive"),
   sigmoid: unary(), softplus: unary(), gelu: unary(),

@@ -219,3 +219,17 @@ test("serve CLI: bad flags and a port in use exit 2 with a message", async () =>
   assert.match(stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
   assert.match(stderr, /hint: pick another --port/);
 });
+
+test("serve with an 8-bit base gives the numbers of `rewardlab score --load-in-8bit`", async () => {
+  const q = await startRewardServer({ model: dir, tokenizer: "builtin:gpt2", port: 0, maxBatch: 5, log: () => undefined, quant: { bits: 8, blockSize: 16 } });
+  try {
+    const { status, json } = await post("/score", { texts: TEXTS }, q.url);
+    assert.equal(status, 200, JSON.stringify(json));
+    const cli = (await scoreCli(TEXTS.map((text) => ({ text })), "--batch-size", "5", "--load-in-8bit", "--quant-block-size", "16")).map((r) => r["reward"]);
+    assert.deepEqual(json, { rewards: cli, truncated: 0 });
+    const fp32 = (await scoreCli(TEXTS.map((text) => ({ text })), "--batch-size", "5")).map((r) => r["reward"]);
+    assert.notDeepEqual(cli, fp32, "quantized");
+  } finally {
+    await q.close();
+  }
+});

@@ -3,6 +3,7 @@
 import type { Attrs } from "../ir.js";
 import { numAttr } from "../ops/shapes.js";
 import { normAxis } from "../shape.js";
+import { dequantizeNBits } from "../quant.js";
 import { sizeOf, type F64Tensor } from "../tensor.js";
 import { broadcastDims, broadcastMap, type F64Kernel } from "./kernels.js";
 
@@ -40,6 +41,15 @@ export const matmulF64: F64Kernel = (inputs) => {
     }
   }
   return { dims: [...batch, M, N], data };
+};
+
+// The definition: dequantize the packed weight to W [K, N], then x·W. (onnxruntime's accuracy_level 4 also rounds
+// x to int8 per block; that is its approximation, not the op's meaning.)
+export const matmulNBitsF64: F64Kernel = (inputs, attrs) => {
+  const [x, codes, scales] = [arg(inputs, 0), arg(inputs, 1), arg(inputs, 2)];
+  const K = numAttr(attrs, "K"), N = codes.dims[0] as number;
+  const w = dequantizeNBits(codes.data, scales.data, K, N, numAttr(attrs, "bits"), numAttr(attrs, "blockSize"));
+  return matmulF64([x, { dims: [K, N], data: w }], {});
 };
 
 export const softmaxF64: F64Kernel = (inputs) => {

@@ -7,7 +7,7 @@ import { tensorProto, type OnnxWriter } from "./writer.js";
 
 export type Emitter = (w: OnnxWriter, node: Node) => void;
 
-const ONNX_TYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9 };
+const ONNX_TYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, uint8: 2 };
 
 export function emitSimple(opType: string): Emitter {
   return (w, n) => w.simple(n, opType);
@@ -17,6 +17,16 @@ export const emitGelu: Emitter = (w, n) => w.simple(n, "Gelu", { approximate: { 
 export const emitSoftmax: Emitter = (w, n) => w.simple(n, "Softmax", { axis: { int: -1 } });
 export const emitLayerNorm: Emitter = (w, n) =>
   w.simple(n, "LayerNormalization", { axis: { int: -1 }, epsilon: { float: numAttr(n.attrs, "eps") } }); // opset 17+
+
+// com.microsoft.MatMulNBits (onnxruntime contrib op); inputs 3 and 4 (the transposed copy) are for the gradient only.
+export const emitMatMulNBits: Emitter = (w, n) => {
+  const [x, codes, scales] = n.inputs as [Node, Node, Node];
+  const attrs = {
+    K: { int: numAttr(n.attrs, "K") }, N: { int: codes.shape[0] as number }, bits: { int: numAttr(n.attrs, "bits") },
+    block_size: { int: numAttr(n.attrs, "blockSize") }, accuracy_level: { int: numAttr(n.attrs, "accuracyLevel") },
+  };
+  w.emit("MatMulNBits", [w.name(x), w.name(codes), w.name(scales)], [w.name(n)], attrs, "com.microsoft");
+};
 
 export function emitReduce(opType: "ReduceSum" | "ReduceMean" | "ReduceMax"): Emitter {
   return (w, n) => {

@@ -30,20 +30,20 @@ export function toOnnx(graph: Graph, opts: ToOnnxOptions = {}): OnnxModel {
   const inputs: Msg[] = [];
   const inputNames: string[] = [];
   const baked = opts.initializers ?? {};
-  // leaves first: graph inputs and initializers exist before any node, and any node may read a symbol off them
+  const leaves = nodes.filter((n) => n.op === "input" || n.op === "param");
+  for (const n of leaves) w.setName(n, leafName(n));
   for (const n of nodes) {
-    if (n.op === "input" || n.op === "param") {
-      const name = leafName(n);
-      w.setName(n, name);
-      const t = baked[name];
-      if (t !== undefined && n.op === "param") w.externalInitializer(name, t);
-      else { inputs.push(valueInfo(name, n.dtype, n.shape)); inputNames.push(name); }
-    } else if (n.op === "constant") {
-      w.initializer(w.name(n), n.dtype, n.shape as number[], n.attrs["data"] as Float64Array);
-    }
+    if (n.op === "constant") w.initializer(w.name(n), n.dtype, n.shape as number[], n.attrs["data"] as Float64Array);
   }
   for (const n of nodes) if (n.op !== "input" && n.op !== "param" && n.op !== "constant") OPS[n.op as OpName].onnx(w, n);
   for (const [name, n] of aliases) w.emit("Identity", [w.name(n)], [name]);
+  // a leaf no node reads is not declared (an op may take an input only its gradient uses: matmulNBits' transposed copy)
+  for (const n of leaves.filter((l) => w.consumed.has(leafName(l)))) {
+    const name = leafName(n);
+    const t = baked[name];
+    if (t !== undefined && n.op === "param") w.externalInitializer(name, t);
+    else { inputs.push(valueInfo(name, n.dtype, n.shape)); inputNames.push(name); }
+  }
   const outputs = outputNames.map((name, i) => valueInfo(name, (roots[i] as Node).dtype, (roots[i] as Node).shape));
   return { bytes: w.finish(inputs, outputs), inputNames, outputNames, externalData: w.externals };
 }

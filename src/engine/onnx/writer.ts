@@ -7,7 +7,7 @@ import { Msg } from "./proto.js";
 
 export const OPSET = 20;
 const IR_VERSION = 9;
-const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9 };
+const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, int64: 7, bool: 9, uint8: 2 };
 
 export type OnnxAttr =
   | { readonly int: number } | { readonly float: number } | { readonly str: string }
@@ -35,7 +35,7 @@ export function tensorProto(name: string, dtype: DType, dims: readonly number[],
   let raw: Uint8Array;
   if (data instanceof Float64Array) {
     const typed = dtype === "float32" ? Float32Array.from(data) : dtype === "int32" ? Int32Array.from(data)
-      : dtype === "int64" ? BigInt64Array.from(Array.from(data, (v) => BigInt(v))) : Uint8Array.from(data, (v) => (v ? 1 : 0));
+      : dtype === "int64" ? BigInt64Array.from(Array.from(data, (v) => BigInt(v))) : dtype === "uint8" ? Uint8Array.from(data) : Uint8Array.from(data, (v) => (v ? 1 : 0));
     raw = new Uint8Array(typed.buffer);
   } else raw = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return m.bytes(9, raw);
@@ -75,6 +75,10 @@ export class OnnxWriter {
   private readonly memo = new Map<string, string>();
   private readonly names = new Map<number, string>();
   private fresh_ = 0;
+  /** every value name some node reads */
+  readonly consumed = new Set<string>();
+  /** operator domains other than the default one that nodes use (each needs an opset import) */
+  private readonly domains = new Set<string>();
 
   private externalEnd = 0;
 
@@ -96,7 +100,7 @@ export class OnnxWriter {
   /** Appends a NodeProto. */
   emit(opType: string, inputs: readonly string[], outputs: readonly string[], attrs: Record<string, OnnxAttr> = {}, domain = ""): void {
     const m = new Msg();
-    for (const i of inputs) m.str(1, i);
+    for (const i of inputs) { m.str(1, i); this.consumed.add(i); }
     for (const o of outputs) m.str(2, o);
     m.str(3, `${opType}_${this.nodeMsgs.length}`).str(4, opType);
     for (const [key, a] of Object.entries(attrs)) {
@@ -108,7 +112,7 @@ export class OnnxWriter {
       else am.msg(5, a.tensor).int(20, 4);
       m.msg(5, am);
     }
-    if (domain) m.str(7, domain);
+    if (domain) { m.str(7, domain); this.domains.add(domain); }
     this.nodeMsgs.push(m);
   }
 
@@ -195,6 +199,7 @@ export class OnnxWriter {
     for (const o of outputs) g.msg(12, o);
     const model = new Msg().int(1, IR_VERSION).str(2, "rewardlab").msg(7, g);
     model.msg(8, new Msg().str(1, "").int(2, OPSET));
+    for (const d of this.domains) model.msg(8, new Msg().str(1, d).int(2, 1)); // contrib ops are at version 1
     return model.finish();
   }
 }

@@ -5,6 +5,10 @@
 // sin and cos exist for rotary position embeddings: the angles are computed in the graph from the position input,
 // so prefix-shared rows (positions that restart) need no table and no extra input.
 //
+// matmulNBits is onnxruntime's com.microsoft.MatMulNBits: x times a frozen weight stored as 4- or 8-bit blockwise codes
+// (quant.ts). With accuracy_level 4 onnxruntime runs it on int8 dot products, faster than its fp32 MatMul at our shapes
+// (bench/quant.ts); QLoRA's frozen base uses it.
+//
 // Composites. gelu is one op: ONNX Gelu-20 (approximate "tanh") runs as one fused kernel in ORT, where the
 // primitive chain costs ~8 passes over the [B, T, 4C] activation, and its f64 definition is one line. Its gradient
 // is built from primitives (ORT's inference build has no GeluGrad). Attention and layer-norm statistics are not
@@ -34,6 +38,7 @@ const compare = { shape: S.broadcastShape, dtype: S.compareDtype, grad: G.noGrad
 
 export const OPS = {
   matmul: { shape: S.matmulShape, dtype: S.floatDtype, grad: G.dMatmul, onnx: E.emitSimple("MatMul"), f64: NN.matmulF64 },
+  matmulNBits: { shape: S.matmulNBitsShape, dtype: S.matmulNBitsDtype, grad: G.dMatmulNBits, onnx: E.emitMatMulNBits, f64: NN.matmulNBitsF64 },
   add: { ...binaryNum, grad: G.dAdd, onnx: E.emitSimple("Add"), f64: K.binary((a, b) => a + b) },
   sub: { ...binaryNum, grad: G.dSub, onnx: E.emitSimple("Sub"), f64: K.binary((a, b) => a - b) },
   mul: { ...binaryNum, grad: G.dMul, onnx: E.emitSimple("Mul"), f64: K.binary((a, b) => a * b) },

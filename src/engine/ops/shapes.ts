@@ -219,7 +219,7 @@ export const floatDtype: DTypeRule = (inputs) => {
 };
 export const numericDtype: DTypeRule = (inputs) => {
   const d = same(inputs);
-  if (d === "bool") throw new ShapeProblem("expects numbers, got bool");
+  if (d === "bool" || d === "uint8") throw new ShapeProblem(`expects numbers, got ${d}`);
   return d;
 };
 export const anyDtype: DTypeRule = (inputs) => same(inputs);
@@ -244,4 +244,28 @@ export const scatterDtype: DTypeRule = (inputs) => {
 export const whereDtype: DTypeRule = (inputs) => {
   if (inputs[0] !== "bool") throw new ShapeProblem(`condition must be bool, got ${inputs[0]}`);
   return same(inputs.slice(1));
+};
+
+// matmulNBits: x [..., K] · codes [N, kBlocks, blob] (+ scales [N, kBlocks]) → [..., N]; optionally the transposed
+// copy codesT [K, ceil(N / blockSize), blob] + scalesT that the gradient of x multiplies by.
+export const matmulNBitsShape: ShapeRule = (inputs, attrs) => {
+  const [x, codes, scales] = inputs as [Shape, Shape, Shape];
+  const K = numAttr(attrs, "K"), bits = numAttr(attrs, "bits"), blockSize = numAttr(attrs, "blockSize");
+  if (inputs.length !== 3 && inputs.length !== 5) throw new ShapeProblem(`expects 3 or 5 inputs, got ${inputs.length}`);
+  if (x.length < 2 || !dimEq(x[x.length - 1] as Dim, K)) throw new ShapeProblem(`x must end in K = ${K}`);
+  const N = codes[0];
+  if (typeof N !== "number") throw new ShapeProblem("packed weight dims must be numbers");
+  const packed = (k: number, n: number): string => fmtShape([n, Math.ceil(k / blockSize), (blockSize * bits) / 8]);
+  if (fmtShape(codes) !== packed(K, N) || fmtShape(scales) !== fmtShape([N, Math.ceil(K / blockSize)])) {
+    throw new ShapeProblem(`packed weight must be ${packed(K, N)} with scales [${N},${Math.ceil(K / blockSize)}]`);
+  }
+  if (inputs.length === 5 && (fmtShape(inputs[3] as Shape) !== packed(N, K) || fmtShape(inputs[4] as Shape) !== fmtShape([K, Math.ceil(N / blockSize)]))) {
+    throw new ShapeProblem(`transposed packed weight must be ${packed(N, K)} with scales [${K},${Math.ceil(N / blockSize)}]`);
+  }
+  return [...x.slice(0, -1), N];
+};
+export const matmulNBitsDtype: DTypeRule = (inputs) => {
+  const want = ["float32", "uint8", "float32", "uint8", "float32"];
+  inputs.forEach((d, i) => { if (d !== want[i]) throw new ShapeProblem(`input ${i} must be ${want[i]}, got ${d}`); });
+  return "float32";
 };

@@ -36,6 +36,9 @@ export function trlArgs(c: RewardConfig, o: TrlArgsOptions): TrlArgs {
       lora_target_modules: c.lora_target_modules ?? [...(LORA_DEFAULT_TARGETS[o.modelType] ?? [])],
       lora_modules_to_save: ["score"], lora_task_type: "SEQ_CLS",
     });
+    // TRL's ModelConfig takes the same names (bitsandbytes: a CUDA GPU)
+    if (c.load_in_8bit) args["load_in_8bit"] = true;
+    if (c.load_in_4bit) args["load_in_4bit"] = true;
   }
   Object.assign(args, {
     // RewardConfig / TrainingArguments
@@ -106,6 +109,9 @@ export function trlWarnings(c: RewardConfig, o: { numProcesses: number; bf16: bo
   if (c.warmup_ratio >= 1 && c.warmup_steps === 0) w.push("warmup_ratio 1: transformers 5 takes a ratio only below 1 (warmup_steps); exported as no warmup");
   if (c.save_steps === 0) w.push("save_steps 0 (only the final model): exported as save_strategy: no; the launcher saves the final model");
   if (!o.bf16) w.push("bf16: exported as false (rewardlab trains in fp32; TRL's default is true); pass --bf16 for mixed precision on GPUs");
-  w.push("gradient_checkpointing: true (TRL's default; rewardlab keeps every activation): changes memory, not results");
+  if (!c.gradient_checkpointing) w.push("gradient_checkpointing: true (TRL's default; this rewardlab run keeps every activation): changes memory, not results");
+  if (c.load_in_8bit || c.load_in_4bit) {
+    w.push(`load_in_${c.load_in_4bit ? 4 : 8}bit: TRL quantizes with bitsandbytes (4-bit: NF4, blocks of 64; needs a CUDA GPU); rewardlab packs symmetric int blocks of ${c.quant_block_size} for onnxruntime: rewards differ by the quantization`);
+  }
   return w;
 }
