@@ -225,8 +225,10 @@ test("serve with an 8-bit base gives the numbers of `rewardlab score --load-in-8
   try {
     const { status, json } = await post("/score", { texts: TEXTS }, q.url);
     assert.equal(status, 200, JSON.stringify(json));
-    const cli = (await scoreCli(TEXTS.map((text) => ({ text })), "--batch-size", "5", "--load-in-8bit", "--quant-block-size", "16")).map((r) => r["reward"]);
-    assert.deepEqual(json, { rewards: cli, truncated: 0 });
+    const cli = (await scoreCli(TEXTS.map((text) => ({ text })), "--batch-size", "5", "--load-in-8bit", "--quant-block-size", "16")).map((r) => r["reward"] as number);
+    // the server packs its own passes (length-planned), so rows meet other paddings than the CLI's: float32 rounding
+    assert.equal(json["truncated"], 0);
+    assertRewardsClose(json["rewards"] as number[], cli, "8-bit text");
     const fp32 = (await scoreCli(TEXTS.map((text) => ({ text })), "--batch-size", "5")).map((r) => r["reward"]);
     assert.notDeepEqual(cli, fp32, "quantized");
   } finally {
