@@ -52,7 +52,9 @@ function ticksWithStep(lo: number, hi: number, step: number): number[] {
  * Returns the domain and its ticks (the same step the data range chose, so the frame's ends are labelled).
  */
 export function niceDomain(lo: number, hi: number, ticks: (lo: number, hi: number) => number[]): { domain: [number, number]; ticks: number[] } {
-  if (lo === hi) {
+  // a range of a few ulps (one point plotted twice, e.g. a 1-step run's train and eval loss) is one value: its ticks
+  // would be steps of 1e-17 at k ≈ 1e17, where k * step no longer moves and the tick loop never ends
+  if (hi - lo <= 1e-9 * Math.max(Math.abs(lo), Math.abs(hi))) {
     const pad = lo === 0 ? 1 : Math.abs(lo) * 0.1;
     return { domain: [lo - pad, hi + pad], ticks: ticks(lo - pad, hi + pad) };
   }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ema, evalChart, groupedBarChart, lineChart, lossChart, stackedBarChart } from "../../src/report/index.js";
-import { durationTicks, niceTicks } from "../../src/report/svg.js";
+import { durationTicks, niceDomain, niceTicks } from "../../src/report/svg.js";
 
 /** The number of points in each <path class="series"> of an SVG, keyed "model/style". */
 function seriesPoints(svg: string): Map<string, number> {
@@ -73,4 +73,11 @@ test("ticks are round numbers and durations", () => {
   assert.deepEqual(niceTicks(0.6, 0.7, 4), [0.6, 0.625, 0.65, 0.675, 0.7]);
   assert.deepEqual(durationTicks(0, 600, 5), [0, 120, 240, 360, 480, 600]);
   assert.deepEqual(durationTicks(0, 10800, 6), [0, 1800, 3600, 5400, 7200, 9000, 10800]);
+});
+
+test("a range of a few ulps is one value: the domain pads it instead of looping over 1e-17 ticks (a 1-step run)", () => {
+  const lo = 0.8123456789, hi = lo + 2 * Number.EPSILON;
+  const { domain, ticks } = niceDomain(lo, hi, niceTicks);
+  assert.ok(domain[0] < lo && domain[1] > hi, JSON.stringify(domain));
+  assert.ok(ticks.length >= 2 && ticks.length <= 12, JSON.stringify(ticks));
 });
