@@ -63,6 +63,7 @@ export class TrainingGraph {
   readonly grads: Float32Array;
   /** set by zeroGrads(): the next step() stores its dense gradients instead of adding them to zeros */
   private gradsAreZero = false;
+  private evalEx: Promise<Executor> | null = null;
   readonly tensors: readonly TrainableTensor[];
   /** LoRA only: adapters + score, as a Weights over `params` */
   readonly loraWeights: Weights | null;
@@ -71,7 +72,9 @@ export class TrainingGraph {
   private constructor(
     readonly model: RewardModel,
     private readonly trainEx: Executor,
-    private readonly evalEx: Executor,
+    /** makes the forward-only session on the first evaluate(): a run without eval never holds a second copy of the
+     *  baked frozen base (LoRA on Qwen2.5-0.5B: two sessions of ~2 GB of initializers each, plus their prepacked copies) */
+    private readonly makeEval: () => Promise<Executor>,
     store: { params: Float32Array; tensors: TrainableTensor[]; lora: Weights | null; targets: LoraTarget[] },
     private readonly dense: readonly TrainableTensor[],
     private readonly sparse: readonly TrainableTensor[],
@@ -152,10 +155,10 @@ export class TrainingGraph {
     // threads then need (gpt2 124M full fine-tuning, prefix-shared, 64 real pairs: 0.906 -> 0.940 pairs/s, CPU
     // seconds per step 8.19 -> 7.66).
     const trainEx = await make([...g.outputs.keys()], { enableMemPattern: false, extra: { session: { intra_op: { allow_spinning: "0" } } }, ...o.trainSessionOptions });
-    const evalEx = await make(["loss", "chosen", "rejected"]);
+    const makeEval = (): Promise<Executor> => make(["loss", "chosen", "rejected"]);
     const dense = wrt.map((n) => byName.get(leafName(n)) as TrainableTensor);
     const sparse = tables.map((n) => byName.get(leafName(n)) as TrainableTensor);
-    return new TrainingGraph(model, trainEx, evalEx, store, dense, sparse, paramFeeds, quantizedBaseCached);
+    return new TrainingGraph(model, trainEx, makeEval, store, dense, sparse, paramFeeds, quantizedBaseCached);
   }
 
   /** Zeroes `grads` before an optimizer step's micro-batches. Only the embedding tables are written now: the first
@@ -184,7 +187,8 @@ export class TrainingGraph {
 
   /** Forward only: loss and rewards. */
   async evaluate(batch: PairBatch): Promise<StepResult> {
-    return result(await this.evalEx.run({ ...batch.feeds, ...this.paramFeeds }));
+    this.evalEx ??= this.makeEval();
+    return result(await (await this.evalEx).run({ ...batch.feeds, ...this.paramFeeds }));
   }
 
   /** Copies trained LoRA score head back into the model (before merging / saving the full model). */
@@ -194,7 +198,9 @@ export class TrainingGraph {
 
   async release(): Promise<void> {
     await this.trainEx.release();
-    await this.evalEx.release();
+    const evalEx = this.evalEx;
+    this.evalEx = null;
+    await (await evalEx)?.release();
   }
 }
 
