@@ -12,7 +12,7 @@
 // First checks that prefix-shared and standard give the same loss on one real batch.
 // Usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora,lora8,lora4]
 //          [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y]      (lora8 / lora4: LoRA r=16 on an 8-/4-bit base, block 128)
-//        npm run bench:train -- --peak [--ort arena=0,pattern=0] [--gradient-checkpointing] [--models gpt2-124m,opt-350m]
+//        npm run bench:train -- --peak [--ort arena=0,pattern=0] [--gradient-checkpointing | --checkpointing-only] [--models gpt2-124m,opt-350m]
 //          (only the 4 × 512 full fine-tuning step, with session overrides; with and without gradient checkpointing)
 //        npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   (AdamW ms/step on 6.4M params vs the plain loop)
 // References (issue 7, measured on its machine): PyTorch fp32 gpt2 full FT ~340 tok/s at 4×2×256 padded; TRL
@@ -226,8 +226,12 @@ function trlReference(spec: string | undefined): Map<string, number> {
   return out;
 }
 
+/** A child that the kernel killed (out of memory) is not an error of the bench: its row says so and the bench goes on. */
+class ChildKilled extends Error {}
+
 function spawnChild(args: string[]): string {
   const p = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--child", ...args], { encoding: "utf8", env: process.env, maxBuffer: 1 << 24 });
+  if (p.signal === "SIGKILL") throw new ChildKilled(`killed by SIGKILL (out of memory? ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB here)`);
   if (p.status !== 0) throw new Error(`bench child ${args.join(" ")} failed (${p.status}): ${p.stderr}`);
   return p.stdout.trim().split("\n").pop() as string;
 }
@@ -239,7 +243,7 @@ async function main(): Promise<void> {
   if (argv.includes("--help")) {
     console.log("usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora,lora8,lora4] [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y]\n" +
       `       models: ${Object.keys(CONFIGS).join(", ")}\n` +
-      "       npm run bench:train -- --peak [--ort arena=0,pattern=0] [--gradient-checkpointing] [--models gpt2-124m]   only the full-FT 4x2x512 step: peak RSS, s/step\n" +
+      "       npm run bench:train -- --peak [--ort arena=0,pattern=0] [--gradient-checkpointing | --checkpointing-only] [--models gpt2-124m]   only the full-FT 4x2x512 step: peak RSS, s/step\n" +
       "       npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   AdamW ms/step on gpt2-2x128 (6.4M params)");
     return;
   }
@@ -248,12 +252,21 @@ async function main(): Promise<void> {
     const ort = flag("--ort") ?? "";
     ortOverrides(ort); // fail fast on a bad spec
     // --gradient-checkpointing: the same step without and with it, per model of --models (default gpt2-124m)
-    const ckpts = argv.includes("--gradient-checkpointing") ? [false, true] : [false];
+    // (--checkpointing-only: just with it, for a model whose step without it does not fit in memory)
+    const ckpts = argv.includes("--checkpointing-only") ? [true] : argv.includes("--gradient-checkpointing") ? [false, true] : [false];
     for (const model of (flag("--models") ?? "gpt2-124m").split(",")) {
       for (const ckpt of ckpts) {
-        const peak = JSON.parse(spawnChild([model, "full", "peak", "0", ort, ckpt ? "ckpt" : ""])) as RunResult;
-        console.log(`${model} full fine-tuning${ckpt ? " + gradient checkpointing" : ""}, 4 pairs x 2 x ${MAX_LENGTH} tokens (standard)${ort ? `, ort ${ort}` : ""}: peak RSS ` +
-          `${peak.maxRssMiB.toFixed(0)} MiB, ${(peak.wall / peak.steps).toFixed(2)} s/step (second step), load average ${os.loadavg()[0]?.toFixed(2)}`);
+        const what = `${model} full fine-tuning${ckpt ? " + gradient checkpointing" : ""}, 4 pairs x 2 x ${MAX_LENGTH} tokens (standard)${ort ? `, ort ${ort}` : ""}`;
+        let peak: RunResult;
+        try {
+          peak = JSON.parse(spawnChild([model, "full", "peak", "0", ort, ckpt ? "ckpt" : ""])) as RunResult;
+        } catch (e) {
+          if (!(e instanceof ChildKilled)) throw e;
+          console.log(`${what}: ${e.message}`);
+          continue;
+        }
+        console.log(`${what}: peak RSS ${peak.maxRssMiB.toFixed(0)} MiB (${(peak.maxRssMiB / 1024).toFixed(2)} GiB), ` +
+          `${(peak.wall / peak.steps).toFixed(2)} s/step (second step), load average ${os.loadavg()[0]?.toFixed(2)}`);
       }
     }
     return;

@@ -26,44 +26,32 @@ export function segmentsOf(g: Graph, forwardEnd: number, leafSegment: (name: str
  *
  * onnxruntime orders nodes itself, and a recomputation that depends only on kept tensors may be scheduled right after
  * the forward, which keeps every activation alive again (measured: gpt2 124M full fine-tuning at 4 × 2 × 512 peaked
- * at 6,824 MiB vs 6,855 without recomputation). So each segment's recomputation reads its kept inputs through a
- * gate, k + 0·Σ(token), where the token is the backward tensor that first needs the segment: nothing of the segment
- * can run before the backward reaches it. (x·0 is not folded away by onnxruntime: 0·NaN is NaN.) With the gate the
- * same step peaked at 5,877 MiB (bench:train --peak --gradient-checkpointing, loaded machine).
+ * at 6,824 MiB vs 6,855 without recomputation). So each segment's recomputation reads its kept inputs through
+ * after(k, token), where the token is the backward tensor that first needs the segment: nothing of the segment can
+ * run before the backward reaches it. (The weight gradients' own order is schedule.ts's job.)
  */
 export function recomputeActivations(g: Graph, forwardEnd: number, segments: readonly (number | null)[]): Graph {
   const out = new Graph();
   const map = new Map<number, Node>(); // old id → node of `out` the forward uses
   const clones = new Map<number, Node>(); // old id → recomputed node of `out` the backward uses
   const gates = new Map<string, Node>(); // "segment:old id" → gated kept input
-  const zeros = new Map<number, Node>(); // segment → 0·Σ(token)
   const kept = new Set<number>();
   for (const n of g.nodes.slice(0, forwardEnd)) {
     const s = segments[n.id] ?? null;
     for (const x of n.inputs) if ((segments[x.id] ?? null) !== null && s !== segments[x.id]) kept.add(x.id);
   }
   for (const node of g.outputs.values()) if (node.id < forwardEnd) kept.add(node.id);
-  const replay = (n: Node, inputs: readonly Node[]): Node => {
-    if (n.op === "input") return out.input(leafName(n), n.shape, n.dtype);
-    if (n.op === "param") return out.param(leafName(n), n.shape, { trainable: n.attrs["trainable"] !== false, dtype: n.dtype });
-    if (n.op === "constant") return out.constant(n.attrs["data"] as Float64Array, n.shape as number[], n.dtype);
-    return out.op(n.op, inputs, n.attrs);
-  };
+  const replay = (n: Node, inputs: readonly Node[]): Node => out.copyNode(n, inputs);
   const isRecomputed = (n: Node): boolean =>
     n.id < forwardEnd && (segments[n.id] ?? null) !== null && !kept.has(n.id) && n.inputs.length > 0;
-  /** A kept tensor as segment s's recomputation reads it: gated on the token when it is computed (not a leaf). */
+  /** A kept tensor as segment s's recomputation reads it: after the token, when it is computed (not a leaf). */
   const gated = (n: Node, s: number, token: Node): Node => {
     const v = map.get(n.id) as Node;
-    if (n.inputs.length === 0 || v.dtype !== "float32") return v;
+    if (n.inputs.length === 0 || v.shape.length === 0) return v;
     const key = `${s}:${n.id}`;
     let gv = gates.get(key);
     if (gv === undefined) {
-      let zero = zeros.get(s);
-      if (zero === undefined) {
-        zero = out.mul(token.shape.length === 0 ? token : out.reduceSum(token, token.shape.map((_, i) => i)), out.scalar(0));
-        zeros.set(s, zero);
-      }
-      gv = out.add(v, zero);
+      gv = out.after(v, [token]);
       gates.set(key, gv);
     }
     return gv;

@@ -210,3 +210,4 @@ export const dWhere: GradRule = (g, n, d) => {
 export const dCast: GradRule = (g, n, d) => [inp(n, 0).dtype === "float32" ? () => g.cast(d, "float32") : null];
 export const dCumsum: GradRule = (g, n, d) => [() => g.cumsum(d, numAttr(n.attrs, "axis"), !boolAttr(n.attrs, "reverse"))];
 export const noGrad: GradRule = (_g, n) => n.inputs.map(() => null);
+export const dAfter: GradRule = (_g, n, d) => n.inputs.map((_, i) => (i === 0 ? () => d : null));

@@ -54,6 +54,7 @@ export type { RowGrad, GradientOptions } from "./autodiff.js";
 export { gradients, gradientsRowSparse } from "./autodiff.js";
 export { scatterAddRows } from "./rows.js";
 export { segmentsOf, recomputeActivations } from "./checkpoint.js";
+export { sinksInBuildOrder } from "./schedule.js";
 // executors
 export type { Executor, ExecutorOptions } from "./executor.js";
 export { InterpExecutor, interpretF64 } from "./interp/executor.js";

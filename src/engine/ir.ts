@@ -150,12 +150,22 @@ export class Graph {
   less(a: Node, b: Node): Node { return this.op("less", [a, b]); }
   greater(a: Node, b: Node): Node { return this.op("greater", [a, b]); }
   /** A tensor of the given (possibly symbolic) shape filled with one value. */
+  /** x, once every dep has been computed (an ordering constraint; no copy in onnxruntime) */
+  after(x: Node, deps: readonly Node[]): Node { return this.op("after", [x, ...deps]); }
   fill(shape: Shape, value: number, dtype: DType = "float32"): Node { return this.op("fill", [], { shape, value, dtype }); }
   /** base with updates[...I, :] added to rows ids[...I] of base [V, ...]; the gradient of gather. */
   scatterAdd(base: Node, ids: Node, updates: Node): Node { return this.op("scatterAdd", [base, ids, updates]); }
   /** base with upd[i][j] added at base[i][idx[i][j]] along axis; the gradient of gatherElements. */
   scatterElementsAdd(base: Node, idx: Node, upd: Node, axis: number): Node {
     return this.op("scatterElementsAdd", [base, idx, upd], { axis });
+  }
+
+  /** A node like n of another graph (same op, attrs and leaf name) over inputs of this one: graph rewrites. */
+  copyNode(n: Node, inputs: readonly Node[]): Node {
+    if (n.op === "input") return this.input(leafName(n), n.shape, n.dtype);
+    if (n.op === "param") return this.param(leafName(n), n.shape, { trainable: n.attrs["trainable"] !== false, dtype: n.dtype });
+    if (n.op === "constant") return this.constant(n.attrs["data"] as Float64Array, n.shape as number[], n.dtype);
+    return this.op(n.op, inputs, n.attrs);
   }
 
   /** Adds a node of any op in OPS, checking shapes and dtypes with its rule. */

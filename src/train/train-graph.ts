@@ -6,7 +6,7 @@
 // Legend: P pairs, V vocab, C channels.
 import os from "node:os";
 import {
-  gradientsRowSparse, recomputeActivations, segmentsOf, InterpExecutor, isTrainable, leafName, OrtExecutor, scatterAddRows, tensor, Graph,
+  gradientsRowSparse, recomputeActivations, segmentsOf, sinksInBuildOrder, InterpExecutor, isTrainable, leafName, OrtExecutor, scatterAddRows, tensor, Graph,
   type Executor, type Node, type OrtExecutorOptions, type Tensor,
 } from "../engine/index.js";
 import { paramLookup, rewardInputs, Weights, type ParamSpec, type RewardModel } from "../models/index.js";
@@ -132,6 +132,7 @@ export class TrainingGraph {
     });
 
     if (o.gradientCheckpointing) g = recomputeActivations(g, forwardEnd, segmentsOf(g, forwardEnd, blockIndex));
+    g = sinksInBuildOrder(g, forwardEnd);
     const initializers: Record<string, Tensor> = {};
     for (const s of specs) if (!byName.has(s.name)) initializers[s.name] = tensor("float32", s.shape, model.weights.get(s.name));
     let quantizedBaseCached: boolean | null = null;

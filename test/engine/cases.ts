@@ -100,6 +100,11 @@ export const CASES: Record<OpName, readonly OpCase[]> = {
     { inputs: [f([3, 4]), ids([3, 2], 4)], attrs: { axis: 1 } },
     { inputs: [f([3, 2]), ids([4, 2], 3, "int32")], attrs: { axis: 0 } },
   ],
+  // x waits for the deps; its value is x (a NaN dep included: the emitter never multiplies a float by 0)
+  after: [
+    { inputs: [f([2, 3]), f([4])] },
+    { inputs: [f(["B", 3], "any", [2, 3]), ids([2], 5, "int64"), f([], [NaN])] },
+  ],
   where: [
     { inputs: [{ shape: [2, 3], dtype: "bool", values: "bool" }, f([2, 3]), f([1])] },
     { inputs: [{ shape: [3], dtype: "bool", values: "bool" }, f([2, 3]), f([2, 1])] },

@@ -28,6 +28,32 @@ export const emitMatMulNBits: Emitter = (w, n) => {
   w.emit("MatMulNBits", [w.name(x), w.name(codes), w.name(scales)], [w.name(n)], attrs, "com.microsoft");
 };
 
+// after(x, ...deps): a Reshape of x to its own shape, plus 0 for each dep. The dep's first element goes through
+// Cast(bool) → Cast(int64) → ·0, so a NaN or huge value still gives 0 (a float ·0 would make NaN). onnxruntime
+// cannot fold the shape away (it is computed from values), and its Reshape shares x's buffer: waiting costs no copy.
+export const emitAfter: Emitter = (w, n) => {
+  const [x, ...deps] = n.inputs as [Node, ...Node[]];
+  let zero: string | undefined;
+  for (const d of deps) {
+    const flat = w.fresh("after_flat"), one = w.fresh("after_first"), b = w.fresh("after_bool"), i = w.fresh("after_int"), z = w.fresh("after_zero");
+    w.emit("Reshape", [w.name(d), w.int64s([-1])], [flat]);
+    w.emit("Slice", [flat, w.int64s([0]), w.int64s([1]), w.int64s([0])], [one]);
+    w.emit("Cast", [one], [b], { to: { int: ONNX_TYPE.bool } });
+    w.emit("Cast", [b], [i], { to: { int: ONNX_TYPE.int64 } });
+    w.emit("Mul", [i, w.int64s([0])], [z]);
+    if (zero === undefined) zero = z;
+    else {
+      const sum = w.fresh("after_sum");
+      w.emit("Add", [zero, z], [sum]);
+      zero = sum;
+    }
+  }
+  const shape = w.fresh("after_shape"), target = w.fresh("after_target");
+  w.emit("Shape", [w.name(x)], [shape]);
+  w.emit("Add", [shape, zero as string], [target]);
+  w.emit("Reshape", [w.name(x), target], [w.name(n)], { allowzero: { int: 1 } });
+};
+
 export function emitReduce(opType: "ReduceSum" | "ReduceMean" | "ReduceMax"): Emitter {
   return (w, n) => {
     const x = n.inputs[0] as Node;

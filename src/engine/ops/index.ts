@@ -9,6 +9,9 @@
 // (quant.ts). With accuracy_level 4 onnxruntime runs it on int8 dot products, faster than its fp32 MatMul at our shapes
 // (bench/quant.ts); QLoRA's frozen base uses it.
 //
+// after(x, ...deps) is x, computed only once every dep is: it orders work that onnxruntime would otherwise
+// schedule too early or too late (schedule.ts, checkpoint.ts).
+//
 // Composites. gelu is one op: ONNX Gelu-20 (approximate "tanh") runs as one fused kernel in ORT, where the
 // primitive chain costs ~8 passes over the [B, T, 4C] activation, and its f64 definition is one line. Its gradient
 // is built from primitives (ORT's inference build has no GeluGrad). Attention and layer-norm statistics are not
@@ -74,6 +77,7 @@ export const OPS = {
   equal: { ...compare, onnx: E.emitSimple("Equal"), f64: K.compareF64((a, b) => a === b) },
   less: { ...compare, onnx: E.emitSimple("Less"), f64: K.compareF64((a, b) => a < b) },
   greater: { ...compare, onnx: E.emitSimple("Greater"), f64: K.compareF64((a, b) => a > b) },
+  after: { shape: S.afterShape, dtype: S.firstDtype, grad: G.dAfter, onnx: E.emitAfter, f64: (inputs) => inputs[0] as F64Tensor },
   fill: { shape: S.fillShape, dtype: S.fillDtype, grad: G.noGrad, onnx: E.emitFill, f64: K.fillF64 },
   scatterAdd: { shape: S.scatterAddShape, dtype: S.scatterDtype, grad: G.dScatterAdd, onnx: E.emitScatterAdd, f64: NN.scatterAddF64 },
   scatterElementsAdd: { shape: S.scatterElementsShape, dtype: S.scatterDtype, grad: G.dScatterElementsAdd, onnx: E.emitScatterElementsAdd, f64: NN.scatterElementsAddF64 },

@@ -55,6 +55,13 @@ function arity(inputs: readonly unknown[], n: number): void {
 
 export const unaryShape: ShapeRule = (inputs) => (arity(inputs, 1), first(inputs));
 export const broadcastShape: ShapeRule = (inputs) => broadcastShapes(inputs);
+// after(x, ...deps) is x; x needs a dim, since its emitter passes x through a Reshape to its own shape
+export const afterShape: ShapeRule = (inputs) => {
+  const x = first(inputs);
+  if (inputs.length < 2) throw new ShapeProblem("after needs a value and at least one tensor to wait for");
+  if (x.length === 0) throw new ShapeProblem("after: the value must have at least one dim");
+  return x;
+};
 
 export const matmulShape: ShapeRule = (inputs) => {
   arity(inputs, 2);
