@@ -11,7 +11,8 @@
 // gpt2 full fine-tuning step at 4 pairs × 512 tokens (the memory target).
 // First checks that prefix-shared and standard give the same loss on one real batch.
 // Usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora,lora8,lora4]
-//          [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y]      (lora8 / lora4: LoRA r=16 on an 8-/4-bit base, block 128)
+//          [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y] [--gradient-checkpointing]
+//          (lora8 / lora4: LoRA r=16 on an 8-/4-bit base, block 128, the fp32 base released as the trainer does)
 //        npm run bench:train -- --peak [--ort arena=0,pattern=0] [--gradient-checkpointing | --checkpointing-only] [--models gpt2-124m,opt-350m]
 //          (only the 4 × 512 full fine-tuning step, with session overrides; with and without gradient checkpointing)
 //        npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   (AdamW ms/step on 6.4M params vs the plain loop)
@@ -109,7 +110,8 @@ async function newGraph(m: RewardModel, tuning: Tuning, ort = "", gradientCheckp
   const lora = tuning !== "full", bits = tuning === "lora8" ? 8 : tuning === "lora4" ? 4 : null;
   return TrainingGraph.create(m, { hasMargin: false, centerRewardsCoefficient: null, threads: os.availableParallelism(), trainSessionOptions: ortOverrides(ort),
     lora: lora ? { r: 16, alpha: 16, dropout: 0, targetModules: LORA_DEFAULT_TARGETS[m.modelType] ?? [] } : undefined,
-    quant: bits ? { bits, blockSize: 128 } : undefined, gradientCheckpointing, uniform: () => rng.next() });
+    // a quantized base releases the fp32 weights as the trainer does (QLoRA holds only the quantized base)
+    quant: bits ? { bits, blockSize: 128 } : undefined, releaseBase: bits !== null, gradientCheckpointing, uniform: () => rng.next() });
 }
 
 /** One child process: train `mode` over the sample (one uncounted warm-up step first), or the 4 × 512 peak step. */
@@ -241,7 +243,7 @@ async function main(): Promise<void> {
   if (argv[0] === "--child") return child(argv[1] as string, argv[2] as Tuning, argv[3] as Mode, Number(argv[4]), argv[5], argv[6] === "ckpt");
   const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   if (argv.includes("--help")) {
-    console.log("usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora,lora8,lora4] [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y]\n" +
+    console.log("usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora,lora8,lora4] [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y] [--gradient-checkpointing]\n" +
       `       models: ${Object.keys(CONFIGS).join(", ")}\n` +
       "       npm run bench:train -- --peak [--ort arena=0,pattern=0] [--gradient-checkpointing | --checkpointing-only] [--models gpt2-124m]   only the full-FT 4x2x512 step: peak RSS, s/step\n" +
       "       npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   AdamW ms/step on gpt2-2x128 (6.4M params)");
@@ -281,11 +283,14 @@ async function main(): Promise<void> {
   const n = Number(flag("--pairs") ?? (quick ? 16 : 64));
   const tunings = (flag("--tunings") ?? "full,lora,lora8,lora4").split(",") as Tuning[];
   for (const t of tunings) if (!TUNINGS.includes(t)) throw new Error(`--tunings: expected some of ${TUNINGS.join(",")}, got "${t}"`);
-  const loraRates = new Map<string, number>();
+  const loraRates = new Map<string, number>(), loraRss = new Map<string, number>();
+  // --gradient-checkpointing: every run recomputes block activations in the backward (TRL's RewardConfig default)
+  const ckpt = argv.includes("--gradient-checkpointing");
   const modes = (flag("--modes") ?? Object.keys(MODES).join(",")).split(",") as Mode[];
   for (const m of modes) if (!(m in MODES)) throw new Error(`--modes: expected some of ${Object.keys(MODES).join(",")}, got "${m}"`);
   const { file, pairs } = await loadPairs("gpt2");
   console.log(`data: ${file}: ${pairs.length} pairs with both sides <= ${MAX_LENGTH} GPT-2 tokens; the first ${n} in file order, batch ${BATCH} pairs`);
+  if (ckpt) console.log("gradient checkpointing: on in every run");
   console.log(`machine: ${os.cpus().length} cpus, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (shared: figures are noisy)`);
   for (const model of models) {
     const c = JSON.parse(spawnChild([model, "full", "check", "0"])) as { standard: number; shared: number; rewards: number[]; sharedRewards: number[] };
@@ -295,20 +300,25 @@ async function main(): Promise<void> {
     console.log(`check ${model}: loss standard ${c.standard.toFixed(6)} prefix-shared ${c.shared.toFixed(6)}, rewards max diff ${(dr / scale).toExponential(2)} × max|r| ${ok ? "OK" : "MISMATCH"}`);
     if (!ok) throw new Error("prefix-shared and standard layouts disagree");
   }
-  const rows: string[][] = [["model", "tuning", "mode", "pairs", "pairs/s", "real tok/s", "computed tok/s", "padded/real", "s/step", "cpu s/step", "peak RSS MiB", "vs standard", "vs fp32 LoRA"]];
+  const rows: string[][] = [["model", "tuning", "mode", "pairs", "pairs/s", "real tok/s", "computed tok/s", "padded/real", "s/step", "cpu s/step", "peak RSS MiB", "vs standard", "vs fp32 LoRA", "RSS vs fp32 LoRA"]];
   for (const model of models) {
     for (const tuning of tunings) {
       let base = NaN;
       for (const mode of modes) {
-        const r = JSON.parse(spawnChild([model, tuning, mode, String(n), ort])) as RunResult;
+        const r = JSON.parse(spawnChild([model, tuning, mode, String(n), ort, ckpt ? "ckpt" : ""])) as RunResult;
         const pps = r.pairs / r.wall;
         if (mode === "standard") base = pps;
         if (mode === "shared") defaultRates.push([model, tuning, pps]);
-        if (tuning === "lora") loraRates.set(`${model} ${mode}`, pps);
-        const vsLora = tuning.startsWith("lora") && tuning !== "lora" ? loraRates.get(`${model} ${mode}`) : undefined;
+        if (tuning === "lora") {
+          loraRates.set(`${model} ${mode}`, pps);
+          loraRss.set(`${model} ${mode}`, r.maxRssMiB);
+        }
+        const quantized = tuning.startsWith("lora") && tuning !== "lora";
+        const vsLora = quantized ? loraRates.get(`${model} ${mode}`) : undefined, rssLora = quantized ? loraRss.get(`${model} ${mode}`) : undefined;
         rows.push([model, TUNING_LABEL[tuning], mode, String(r.pairs), pps.toFixed(3), (r.tokens / r.wall).toFixed(0),
           (r.computed / r.wall).toFixed(0), (r.padded / r.tokens).toFixed(2), (r.wall / r.steps).toFixed(2), (r.cpu / r.steps).toFixed(2),
-          r.maxRssMiB.toFixed(0), Number.isNaN(base) ? "-" : `${(pps / base).toFixed(2)}x`, vsLora ? `${(pps / vsLora).toFixed(2)}x` : "-"]);
+          r.maxRssMiB.toFixed(0), Number.isNaN(base) ? "-" : `${(pps / base).toFixed(2)}x`, vsLora ? `${(pps / vsLora).toFixed(2)}x` : "-",
+          rssLora ? `${(100 * r.maxRssMiB / rssLora).toFixed(0)}%` : "-"]);
         console.error(`  done ${model} ${tuning} ${mode}: ${pps.toFixed(3)} pairs/s`);
       }
     }

@@ -54,10 +54,34 @@ export class RewardModel {
     readonly def: ModelDef,
     readonly config: ModelConfig,
     readonly configFile: ConfigFile,
-    readonly weights: Weights,
+    private weights_: Weights | null,
     /** what loading did that the user should know about (fresh score head, ignored keys); the CLI prints these */
     readonly notes: readonly string[],
   ) {}
+
+  /** The fp32 weights (one buffer, every parameter a view). */
+  get weights(): Weights {
+    if (this.weights_ === null) {
+      throw new Error("this model's fp32 weights were released (QLoRA training keeps only the quantized base); load the base again");
+    }
+    return this.weights_;
+  }
+
+  /**
+   * Drops the fp32 weights so their memory can go: QLoRA training runs on the quantized base and reads the fp32
+   * base from disk again only to merge. Anything that still holds a view of the weights keeps the whole buffer.
+   */
+  releaseWeights(): void {
+    this.weights_ = null;
+  }
+
+  /** Reads the fp32 weights back from the model folder they came from (after releaseWeights). */
+  reloadWeights(dir: string): void {
+    const w = RewardModel.load(dir).weights;
+    const mine = this.def.params(this.config).map((s) => `${s.name}:${s.shape.join("x")}`).join(","), theirs = w.specs.map((s) => `${s.name}:${s.shape.join("x")}`).join(",");
+    if (mine !== theirs) throw new Error(`${dir}: its weights are not this model's (another config)`);
+    this.weights_ = w;
+  }
 
   get modelType(): string { return this.config.model_type; }
   /** Longest sequence the model takes: its position table (GPT-2 n_positions, else max_position_embeddings). */

@@ -26,6 +26,9 @@ export interface TrainingGraphOptions {
   readonly quant?: { readonly bits: QuantSettings["bits"]; readonly blockSize: number };
   /** where the quantized base is cached (the run's output_dir); undefined = not cached */
   readonly quantCacheDir?: string;
+  /** with quant: release the model's fp32 weights (model.releaseWeights) once the quantized base is built, before
+   *  onnxruntime's session, so they and the session never share the peak */
+  readonly releaseBase?: boolean;
   /** recompute each block's activations in the backward pass instead of keeping them (gradient_checkpointing) */
   readonly gradientCheckpointing?: boolean;
   readonly hasMargin: boolean;
@@ -134,14 +137,18 @@ export class TrainingGraph {
     if (o.gradientCheckpointing) g = recomputeActivations(g, forwardEnd, segmentsOf(g, forwardEnd, blockIndex));
     g = sinksInBuildOrder(g, forwardEnd);
     const initializers: Record<string, Tensor> = {};
-    for (const s of specs) if (!byName.has(s.name)) initializers[s.name] = tensor("float32", s.shape, model.weights.get(s.name));
+    // with a quantized base the frozen fp32 tensors left (embeddings, norms, biases) are copied, so that no view
+    // pins the model's one buffer and the trainer can release it (QLoRA's memory saving)
+    const frozen = (name: string): Float32Array => o.quant ? Float32Array.from(model.weights.get(name)) : model.weights.get(name);
+    const quantizedNames = new Set(quantized?.quant ? quantized.quantized.keys() : []);
+    for (const s of specs) if (!byName.has(s.name) && !quantizedNames.has(s.name)) initializers[s.name] = tensor("float32", s.shape, frozen(s.name));
     let quantizedBaseCached: boolean | null = null;
     if (quantized !== null && quantized.quant !== null) {
       const packed = quantizedBaseTensors(model.weights, [...quantized.quantized.values()], quantized.quant, o.quantCacheDir);
-      Object.assign(initializers, packed.tensors);
-      for (const name of quantized.quantized.keys()) delete initializers[name]; // the fp32 copy is no longer in the graph
+      Object.assign(initializers, packed.tensors); // the fp32 copies of the quantized weights are not in the graph
       quantizedBaseCached = packed.cached;
     }
+    if (o.releaseBase && o.quant) model.releaseWeights();
     const paramFeeds: Record<string, Tensor> = {};
     for (const t of store.tensors) paramFeeds[t.name] = tensor("float32", t.shape, store.params.subarray(t.offset, t.offset + t.length));
     const make = (outputs: string[], sessionOptions?: OrtExecutorOptions["sessionOptions"]): Promise<Executor> => o.executor === "interp"

@@ -2,7 +2,7 @@
 // (one graph, chosen and rejected rows together) → gradient accumulation → clip → AdamW → log → eval → checkpoint.
 // Semantics follow TRL's RewardTrainer on the HF Trainer: per-epoch shuffled order, last partial batch kept,
 // logged grad_norm is the pre-clip norm, learning_rate logged after the scheduler step, eval keys prefixed eval_.
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { InputError, RewardlabError } from "../errors.js";
 import type { RewardModel } from "../models/index.js";
@@ -81,10 +81,16 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
   const hasMargin = hasMargins(o.train);
   const quant = c.load_in_8bit || c.load_in_4bit ? { bits: c.load_in_4bit ? 4 as const : 8 as const, blockSize: c.quant_block_size } : undefined;
   if (quant && !lora) throw new InputError(`--load-in-${quant.bits}bit needs --use-lora: a quantized base is frozen`, { file: "config", field: `load_in_${quant.bits}bit` });
+  const baseParams = model.weights.numel, scoreParams = model.weights.get("score.weight").length;
+  // QLoRA trains on the quantized base alone: the fp32 base leaves memory (opt-350m: 1.3 GB) before onnxruntime's
+  // session is made, and is read from its folder again for final-merged
+  const baseDir = o.baseModelDir ?? o.modelSource;
+  const releasedBase = quant !== undefined && existsSync(path.join(baseDir, "config.json"));
   const graph = await TrainingGraph.create(model, { lora: lora ?? undefined, hasMargin, centerRewardsCoefficient: c.center_rewards_coefficient,
     executor: o.executor, threads: c.threads, uniform: () => initRng.next(), quant, quantCacheDir: quant ? out : undefined,
-    gradientCheckpointing: c.gradient_checkpointing });
+    gradientCheckpointing: c.gradient_checkpointing, releaseBase: releasedBase });
   if (quant) say(`base linear weights in ${quant.bits}-bit blocks of ${quant.blockSize}${graph.quantizedBaseCached ? " (read from the run's cache)" : " (quantized, cached in output_dir)"}`);
+  if (releasedBase) say(`fp32 base released while training; final-merged reads it again from ${baseDir}`);
   const batcher = createPairBatcher(c.layout, model.def, model.config, model.padTokenId, hasMargin);
   // length grouping sorts by each pair's row length in this layout, read once
   const lengths = c.group_by_length ? Int32Array.from({ length: N }, (_, i) => batcher.rowLength(o.train.pair(i))) : null;
@@ -241,6 +247,7 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
     if (lora) {
       mergedDir = path.join(out, "final-merged");
       rmSync(mergedDir, { recursive: true, force: true });
+      if (releasedBase) model.reloadWeights(baseDir);
       const baseScore = Float32Array.from(model.weights.get("score.weight"));
       const base = Float32Array.from(model.weights.data);
       mergeLoraInto(model.weights, loadPeftAdapter(finalDir), model.modelType);
@@ -249,13 +256,13 @@ export async function train(o: TrainOptions): Promise<TrainResult> {
       model.weights.get("score.weight").set(baseScore);
     }
     const meanRowTokens = counters.tokens_seen / Math.max(1, 2 * pairsSeen);
-    const loraParams = graph.loraWeights ? graph.loraWeights.numel - model.weights.get("score.weight").length : 0;
+    const loraParams = graph.loraWeights ? graph.loraWeights.numel - scoreParams : 0;
     const ev = lastEval as EvalMetrics | null;
     const baselines = o.eval && o.eval.length > 0 ? lengthBaselines(o.eval) : null;
     writeRunJson(out, {
       name: o.name ?? path.basename(path.resolve(out)), model_type: model.modelType, model: o.modelSource, config: configSummary(model),
       lora: lora !== null, layout: c.layout, group_by_length: c.group_by_length,
-      params_total: model.weights.numel + loraParams, params_trainable: graph.params.length,
+      params_total: baseParams + loraParams, params_trainable: graph.params.length,
       flops_per_token: flopsPerToken(model, meanRowTokens, lora ? { params: loraParams } : null),
       tokens_seen: counters.tokens_seen, tokens_computed: counters.tokens_computed, pairs_seen: pairsSeen, steps: globalStep, wall_seconds: wallSeconds,
       pairs_per_second: pairsSeen / wallSeconds, tokens_per_second: counters.tokens_seen / wallSeconds,

@@ -3,7 +3,7 @@
 // a resumed run reads it back and repeats the uninterrupted losses; bad settings fail naming the flag.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { train } from "../../src/train/trainer.js";
 import { pairList } from "../../src/train/batches.js";
@@ -44,6 +44,22 @@ test("LoRA on an 8-bit and a 4-bit base (gpt2 Conv1D, opt Linear): trains, base 
       assert.ok(existsSync(path.join(out, "final-merged", "model.safetensors")), `${what}: merged into the fp32 base`);
     }
   }
+});
+
+test("a 4-bit run from a model folder releases the fp32 base and merges into the base read back: same files as keeping it", async () => {
+  const pairs = pairList(syntheticPairs(12));
+  const base = tmpDir("qlora-base");
+  tinyModel().save(base);
+  const merged: Buffer[] = [];
+  for (const folder of [false, true]) {
+    const out = tmpDir(`qlora-release-${folder}`), con = capture(), model = tinyModel();
+    await train({ model, modelSource: folder ? base : "config:test", baseModelDir: folder ? base : null, train: pairs, console: con,
+      config: testConfig(out, { use_lora: true, lora_r: 4, load_in_4bit: true, quant_block_size: 16, max_steps: 2 }) });
+    assert.equal(/fp32 base released while training/.test(con.text()), folder, `released only when the base has a folder (${folder})`);
+    assert.equal(model.weights.numel > 0, true, "the caller's model has its weights again");
+    merged.push(readFileSync(path.join(out, "final-merged", "model.safetensors")));
+  }
+  assert.ok((merged[0] as Buffer).equals(merged[1] as Buffer), "final-merged is the same with the base released and read back");
 });
 
 test("a resumed 4-bit run reads the cached base and repeats the uninterrupted losses", async () => {
