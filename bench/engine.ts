@@ -3,7 +3,9 @@
 // or the float64 interpreter on a small batch of the same symbolic graph), then warmed up and timed N times.
 // --precision: the same matmul in float16 and bfloat16 (issue 7 asks whether reduced precision is within the
 // engine's reach): onnxruntime's CPU provider has a float16 MatMul and no bfloat16 one; both are tried, raw ONNX.
-// Usage: npm run bench:engine -- [--runs 5] [--threads 2] [--batch 8] [--seq 512] [--only a,b,c] [--options] [--precision]
+// --rows 32,128,512: (a) at each M, weight fed per run (as scoring does) and baked: how much a bigger batch gains
+// per token on this CPU (issue 16's batching question).
+// Usage: npm run bench:engine -- [--runs 5] [--threads 2] [--batch 8] [--seq 512] [--only a,b,c] [--options] [--precision] [--rows 32,128,512]
 // Legend: B batch, T tokens, C channels, H heads.
 import { parseArgs } from "node:util";
 import ort from "onnxruntime-node";
@@ -18,7 +20,7 @@ const { values: args } = parseArgs({
     runs: { type: "string", default: "5" }, threads: { type: "string", default: "2" },
     batch: { type: "string", default: "8" }, seq: { type: "string", default: "512" },
     only: { type: "string", default: "a,b,c" }, options: { type: "boolean", default: false },
-    precision: { type: "boolean", default: false },
+    precision: { type: "boolean", default: false }, rows: { type: "string" },
   },
 });
 const RUNS = Number(args.runs);
@@ -82,6 +84,23 @@ function check(name: string, got: ArrayLike<number>, want: ArrayLike<number>, to
   if (!(worst <= tol * Math.max(scale, 1e-3))) throw new Error(`${name}: largest difference ${worst} vs reference scale ${scale}`);
 }
 
+/** --rows: [M,768]·[768,3072] GFLOP/s at each M, the weight fed per run and baked into the session. */
+async function matmulRows(rows: readonly number[]): Promise<void> {
+  const [K, N] = [768, 3072];
+  const b = random([K, N], 2);
+  for (const baked of [false, true]) {
+    const g = new Graph();
+    g.output("y", g.matmul(g.input("a", ["M", K]), g.param("b", [K, N])));
+    const ex = await OrtExecutor.create(g, { intraOpThreads: THREADS, initializers: baked ? { b } : {} });
+    for (const M of rows) {
+      const a = random([M, K], 1);
+      report(`matmul [${M},${K}]x[${K},${N}], weight ${baked ? "baked" : "fed per run"}`, 2 * M * K * N,
+        await time(ex, baked ? { a } : { a, b }, Math.max(RUNS, Math.ceil(4096 / M))));
+    }
+    await ex.release();
+  }
+}
+
 async function benchMatmul(): Promise<Rate> {
   const [M, K, N] = [4096, 768, 3072];
   const g = new Graph();
@@ -137,8 +156,9 @@ async function benchBlock(backward: boolean): Promise<Rate> {
   return gf;
 }
 
-const only = new Set(args.only.split(","));
+const only = new Set(args.rows !== undefined ? [] : args.only.split(","));
 console.log(`engine bench: node ${process.version}, MALLOC_MMAP_THRESHOLD_=${process.env.MALLOC_MMAP_THRESHOLD_ ?? "unset"}`);
+if (args.rows !== undefined) await matmulRows(args.rows.split(",").map(Number));
 const mm = only.has("a") ? await benchMatmul() : undefined;
 const fwd = only.has("b") ? await benchBlock(false) : undefined;
 const both = only.has("c") ? await benchBlock(true) : undefined;

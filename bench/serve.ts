@@ -2,11 +2,14 @@
 // saved to a temp folder) scoring hh-rlhf texts (test/fixtures/data, builtin:gpt2 tokenizer).
 //   load:      1, 8 and 32 concurrent clients, each sending --requests requests of --texts texts one after another,
 //              with dynamic batching on and off (--no-batching; prefix sharing off in both, to measure batching alone)
+//   short:     32 clients, each request one short text (an hh-rlhf response without its prompt, ~40 tokens), batching
+//              on and off: where batching pays on a CPU (a long text alone already keeps the matmuls at their peak:
+//              bench:engine --rows; a short one leaves the fixed cost of a forward pass to share)
 //   best-of-8: 8 clients, each request 8 completions of one hh-rlhf prompt, prefix sharing on and off
 // Per run: requests/s, texts/s, p50/p99 latency, and from the server's /metrics the mean batch size (texts per
 // forward pass) and the tokens computed per text token (rows × longest row ÷ text tokens: 1.10 is 10% padding, below 1
 // is prefixes computed once). Prints the ratios the issue targets.
-// Usage: npm run bench:serve [-- --requests 4 --texts 4 --clients 1,8,32 --n-layer 12 --max-length 256]
+// Usage: npm run bench:serve [-- --requests 4 --texts 4 --clients 1,8,32 --short-clients 32 --n-layer 12 --max-length 256]
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -20,7 +23,7 @@ function flag(name: string, fallback: string): string {
 }
 const REQUESTS = Number(flag("requests", "4")), TEXTS_PER_REQUEST = Number(flag("texts", "4"));
 const CLIENTS = flag("clients", "1,8,32").split(",").map(Number), N_LAYER = Number(flag("n-layer", "12"));
-const MAX_LENGTH = Number(flag("max-length", "256"));
+const MAX_LENGTH = Number(flag("max-length", "256")), SHORT_CLIENTS = Number(flag("short-clients", "32"));
 
 const GPT2_124M = { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: N_LAYER, n_head: 12, n_inner: null,
   layer_norm_epsilon: 1e-5, initializer_range: 0.02, pad_token_id: 50256, eos_token_id: 50256 };
@@ -118,6 +121,12 @@ async function main(): Promise<void> {
         results.set(`${clients}:${batching}`, r);
       }
     }
+    const short = (c: number, r: number) => [split(TEXTS[(c * 37 + r * 11) % TEXTS.length] as string).response];
+    for (const batching of [true, false]) {
+      const r = await run(`${SHORT_CLIENTS} clients, 1 short text, batching ${batching ? "on" : "off"}`, dir, { batching, prefixSharing: false }, SHORT_CLIENTS, short);
+      print(r);
+      results.set(`short:${batching}`, r);
+    }
     for (const prefixSharing of [true, false]) {
       const r = await run(`best-of-8, prefix sharing ${prefixSharing ? "on" : "off"}`, dir, { prefixSharing }, 8, (c, r) => bestOf8(c * REQUESTS + r));
       print(r);
@@ -127,6 +136,7 @@ async function main(): Promise<void> {
     const most = Math.max(...CLIENTS), fewest = Math.min(...CLIENTS);
     console.log(`batching on/off texts/s at ${most} clients: ${(tps(`${most}:true`) / tps(`${most}:false`)).toFixed(2)}x (target >= 1.3x)`);
     const p50 = (k: string) => results.get(k)?.p50 ?? NaN;
+    console.log(`batching on/off texts/s at ${SHORT_CLIENTS} clients sending one short text each: ${(tps("short:true") / tps("short:false")).toFixed(2)}x`);
     console.log(`batching on/off p50 latency at ${fewest} client(s): ${(p50(`${fewest}:true`) / p50(`${fewest}:false`)).toFixed(2)}x (target <= 1.10x)`);
     console.log(`best-of-8 prefix sharing on/off texts/s: ${(tps("bo8:true") / tps("bo8:false")).toFixed(2)}x (target >= 2x)`);
   } finally {

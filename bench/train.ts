@@ -331,7 +331,9 @@ async function main(): Promise<void> {
   console.log(`references (issue 7's machine): TRL fp32 0.30 pairs/s, TRL bf16 1.02 pairs/s on 64 real pairs, batch 4; load average now ${os.loadavg()[0]?.toFixed(2)}`);
   for (const [model, tuning, pps] of defaultRates) {
     for (const precision of ["fp32", "bf16"]) {
-      const trl = trlRates.get(`${model}|${tuning}|${precision}`) ?? (tuning === "full" ? trlRates.get(`*|full|${precision}`) : undefined);
+      // TRL's LoRA runs on its fp32 (or bf16) base: the reference of every LoRA row, quantized bases included
+      const trlTuning = tuning === "full" ? "full" : "lora";
+      const trl = trlRates.get(`${model}|${trlTuning}|${precision}`) ?? (tuning === "full" ? trlRates.get(`*|full|${precision}`) : undefined);
       if (trl === undefined) continue;
       console.log(`${model} ${tuning === "full" ? "full fine-tuning" : TUNING_LABEL[tuning as Tuning]}, default mode (prefix-shared + grouped): ${pps.toFixed(3)} pairs/s = ` +
         `${(pps / trl).toFixed(2)}x TRL ${precision} (${trl} pairs/s, --trl)`);

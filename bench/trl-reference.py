@@ -70,5 +70,6 @@ for prec in precs:
     t0 = time.perf_counter(); out = tr.train(); t1 = time.perf_counter()
     steady = (len(cb.t) - 2) * 4 / (cb.t[-1] - cb.t[1])
     print(f"TRL {arch} {tuning} {prec}: {N} pairs in {t1-t0:.1f}s = {N/(t1-t0):.3f} pairs/s overall, {steady:.3f} pairs/s after 2 steps; loss {out.training_loss:.4f}", flush=True)
-    trl_arg.append(f"{arch}:{tuning}:{prec}={steady:.3f}")
+    # bench:train's model names, so the last line can be passed as is
+    trl_arg.append(f"{ {'gpt2': 'gpt2-124m', 'opt': 'opt-350m'}.get(arch, arch)}:{tuning}:{prec}={steady:.3f}")
 print("--trl " + ",".join(trl_arg))
