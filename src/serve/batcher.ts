@@ -5,7 +5,7 @@
 // last text is scored. The queue is bounded: a request that finds it full gets a 503 instead of waiting behind an
 // unbounded backlog.
 import type { RewardModel } from "../models/index.js";
-import { packRows, planPasses, type PackingOptions, type PendingText } from "./packing.js";
+import { packRows, planWave, type PackingOptions, type PendingText } from "./packing.js";
 import { RequestError } from "./schema.js";
 
 export interface BatcherOptions extends Omit<PackingOptions, "width"> {
@@ -123,7 +123,7 @@ export class Batcher {
 
   private async runWave(jobs: readonly Job[]): Promise<void> {
     const texts: PendingText<{ job: Job; i: number }>[] = jobs.flatMap((job) => job.rows.map((ids, i) => ({ ids, ref: { job, i } })));
-    for (const pass of planPasses(packRows(texts, this.packing), this.packing)) {
+    for (const pass of planWave(packRows(texts, this.packing), this.packing)) {
       const live = pass.filter((r) => r.refs.some((ref) => !ref.job.settled));
       if (live.length === 0) continue;
       const now = performance.now();

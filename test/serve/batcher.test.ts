@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { RewardModel } from "../../src/models/index.js";
 import {
-  Batcher, packRows, parseGetRewardRequest, parseScoreRequest, planPasses, RequestError, type BatcherOptions, type PassStats,
+  Batcher, bundleRows, packRows, parseGetRewardRequest, parseScoreRequest, planPasses, planWave, RequestError, type BatcherOptions, type PassStats,
 } from "../../src/serve/index.js";
 import { TINY_OPT, tinyModel } from "../train/helpers.js";
 import { assertRewardsClose } from "./helpers.js";
@@ -138,6 +138,46 @@ test("packRows: groups texts by shared prefix only when one row costs less than 
   // a group never passes maxBatch texts or maxRowTokens tokens
   const capped = packRows(group.map((ids, i) => ({ ids, ref: i })), { ...opts, maxRowTokens: 125 });
   assert.ok(capped.every((r) => r.length <= 125) && capped.length > 1);
+});
+
+test("bundleRows / planWave: texts alone are bundled side by side up to the longest row; the cheaper plan wins", () => {
+  const opts = { maxBatch: 8, maxBatchTokens: 16384, prefixSharing: true, width: 768, maxRowTokens: 1024 };
+  const prompt = rows(1, 1, 50, 50)[0] as number[];
+  const group = rows(3, 2, 10, 20, 100).map((c) => [...prompt, ...c]);
+  const short = rows(12, 4, 5, 40, 200);
+  const packed = packRows([...group, ...short].map((ids, i) => ({ ids, ref: i })), opts);
+  const bundled = bundleRows(packed, opts);
+  const longest = Math.max(...packed.map((r) => r.length));
+  assert.ok(bundled.every((r) => r.length <= longest && r.refs.length <= 8), "no bundle longer than the longest row or above maxBatch");
+  assert.deepEqual(bundled.flatMap((r) => r.refs).sort((a, b) => a - b), [...Array(15).keys()], "every text once");
+  assert.ok(bundled.length < packed.length, `${bundled.length} rows from ${packed.length}`);
+  assert.ok(bundled.some((r) => r.refs.length === 3 && r.row.prefix.length === 50), "the shared-prefix row is kept");
+  for (const r of bundled.filter((x) => x.row.prefix.length === 0)) {
+    assert.deepEqual(r.row.continuations, r.refs.map((k) => [...group, ...short][k]), "a bundle holds its texts whole, in ref order");
+  }
+  // 24 short texts of 5-40 tokens: one bundled pass beats passes of like-length rows; two texts of 400 are not bundled
+  const many = packRows(rows(24, 7, 5, 40).map((ids, i) => ({ ids, ref: i })), { ...opts, maxBatch: 32 });
+  const plan = planWave(many, { ...opts, maxBatch: 32 });
+  assert.ok(plan.length < planPasses(many, { ...opts, maxBatch: 32 }).length, "fewer passes when bundled");
+  const two = packRows(rows(2, 8, 400, 400).map((ids, i) => ({ ids, ref: i })), opts);
+  assert.deepEqual(planWave(two, opts).map((p) => p.length), [2]);
+});
+
+test("Batcher: short texts of concurrent requests bundled in one row get the rewards they get alone", async () => {
+  const llama = { model_type: "llama", vocab_size: 50, hidden_size: 16, intermediate_size: 32, num_hidden_layers: 2, num_attention_heads: 2, pad_token_id: 0 };
+  for (const raw of [undefined, TINY_OPT, llama]) {
+    const model = tinyModel(raw);
+    try {
+      const passes: PassStats[] = [];
+      const b = new Batcher(model, { ...OPTS, prefixSharing: false, onPass: (p) => passes.push(p) });
+      const asks = rows(16, 21, 2, 12).map((r) => [r]);
+      const answers = await Promise.all(asks.map((r) => b.score(r)));
+      for (const [k, r] of asks.entries()) assertRewardsClose(answers[k] as Float32Array, await alone(model, r, model.padTokenId), `${model.modelType} request ${k}`);
+      assert.ok(passes.some((p) => p.rows < p.texts), `${model.modelType}: some pass bundles texts (${passes.map((p) => `${p.texts}/${p.rows}`).join(" ")})`);
+    } finally {
+      await model.release();
+    }
+  }
 });
 
 test("parseScoreRequest and parseGetRewardRequest: each bad field is a 400 naming its JSON path", () => {
