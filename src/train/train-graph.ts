@@ -56,8 +56,16 @@ export interface StepResult {
   readonly rejected: Float32Array;
 }
 
-/** Token-embedding tables: used only through gather, so their gradient can come out row-sparse. */
-const EMBEDDING_TABLES = new Set(["transformer.wte.weight", "model.decoder.embed_tokens.weight"]);
+/**
+ * Embedding tables, token and position: used only through gather, so their gradient comes out row-sparse and is
+ * summed in JS, row by row in a fixed order. As a dense gradient, onnxruntime's scatter-add over repeated ids (every
+ * position repeats in each row of a batch) summed in a different order from run to run on 2 threads: two steps on
+ * the same batch gave different transformer.wpe.weight gradients, and the default study's accuracy moved by ~2
+ * points between runs of the same build. The Llama family's token table also skips a dense [V, C] output that way
+ * (Qwen2.5-0.5B: 136M floats per step).
+ */
+const EMBEDDING_TABLES = new Set(["transformer.wte.weight", "transformer.wpe.weight", "model.decoder.embed_tokens.weight",
+  "model.decoder.embed_positions.weight", "model.embed_tokens.weight"]);
 
 export class TrainingGraph {
   /** trainable values, one buffer (full fine-tuning: the model's Weights.data itself) */
