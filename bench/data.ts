@@ -10,6 +10,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { cachedTokenizer, convertToConversational, encodeForReward, openPrepared, preparePairs } from "../src/data/index.js";
+import { helpOrExit } from "./usage.js";
+
+const USAGE = "usage: npm run bench:data [-- --runs 3]";
+helpOrExit(USAGE);
 
 const SAMPLE = path.resolve("../shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz");
 const FALLBACK_SAMPLE = path.resolve("test/fixtures/data/hh-rlhf-sample-40.jsonl.gz");

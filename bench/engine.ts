@@ -14,15 +14,19 @@ import {
   Graph, InterpExecutor, OrtExecutor, float32, gradients, leafName, type Executor, type Node, type Tensor,
 } from "../src/engine/index.js";
 import { blockForwardFlops, blockParamShapes, gpt2Block } from "../test/engine/block.js";
+import { helpOrExit, parseOrExit } from "./usage.js";
 
-const { values: args } = parseArgs({
+const USAGE = "usage: npm run bench:engine -- [--runs 5] [--threads 2] [--batch 8] [--seq 512] [--only a,b,c] [--options] [--precision] [--rows 32,128,512]";
+helpOrExit(USAGE);
+
+const { values: args } = parseOrExit(() => parseArgs({
   options: {
     runs: { type: "string", default: "5" }, threads: { type: "string", default: "2" },
     batch: { type: "string", default: "8" }, seq: { type: "string", default: "512" },
     only: { type: "string", default: "a,b,c" }, options: { type: "boolean", default: false },
     precision: { type: "boolean", default: false }, rows: { type: "string" },
   },
-});
+}), USAGE);
 const RUNS = Number(args.runs);
 const THREADS = Number(args.threads);
 const B = Number(args.batch), T = Number(args.seq), C = 768, H = 12;

@@ -15,6 +15,10 @@ import { fileURLToPath } from "node:url";
 import { gradientsRowSparse, isTrainable, leafName, OrtExecutor, type Node } from "../src/engine/index.js";
 import { batchFeeds, buildRewardGraph, formulaWeights, RewardModel, weightFeeds } from "../src/models/index.js";
 import { BENCH_CONFIGS } from "./model-configs.js";
+import { helpOrExit } from "./usage.js";
+
+const USAGE = "usage: npm run bench:models [-- --runs 3] [--models gpt2-124m,opt-350m,smollm2-135m,qwen2.5-0.5b] [--modes score,train]";
+helpOrExit(USAGE);
 
 const CONFIGS = BENCH_CONFIGS;
 const T = 256;

@@ -17,15 +17,19 @@ import {
   Graph, OrtExecutor, dequantizeNBits, float32, quantizeNBits, tensor, type NBits, type Tensor,
 } from "../src/engine/index.js";
 import { BENCH_CONFIGS } from "./model-configs.js";
+import { helpOrExit, parseOrExit } from "./usage.js";
 
-const { values: args } = parseArgs({
+const USAGE = "usage: npm run bench:quant -- [--rows 2048] [--runs 5] [--threads 2] [--blocks 32,64,128] [--level 4] [--only gpt2-attn,...]\n       npm run bench:quant -- --rewards [--models gpt2-124m,opt-350m | --model <dir>] [--pairs 32] [--blocks 128]";
+helpOrExit(USAGE);
+
+const { values: args } = parseOrExit(() => parseArgs({
   options: {
     rows: { type: "string", default: "2048" }, runs: { type: "string", default: "5" }, threads: { type: "string", default: "2" },
     blocks: { type: "string", default: "32,64,128" }, level: { type: "string", default: "4" }, only: { type: "string" },
     rewards: { type: "boolean", default: false }, models: { type: "string", default: "gpt2-124m,opt-350m" }, model: { type: "string" },
     pairs: { type: "string", default: "32" },
   },
-});
+}), USAGE);
 const M = Number(args.rows), RUNS = Number(args.runs), THREADS = Number(args.threads), LEVEL = Number(args.level);
 const BLOCKS = args.blocks.split(",").map(Number);
 

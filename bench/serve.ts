@@ -16,6 +16,10 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { RewardModel } from "../src/models/index.js";
 import { startRewardServer, type ServeOptions } from "../src/serve/index.js";
+import { helpOrExit } from "./usage.js";
+
+const USAGE = "usage: npm run bench:serve [-- --requests 4 --texts 4 --clients 1,8,32 --short-clients 32 --n-layer 12 --max-length 256]";
+helpOrExit(USAGE);
 
 function flag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -7,6 +7,10 @@
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { loadTokenizer } from "../src/tokenizer/index.js";
+import { helpOrExit } from "./usage.js";
+
+const USAGE = "usage: npm run bench:tokenizer [-- <pairs.jsonl.gz> [passes]]";
+helpOrExit(USAGE);
 
 const SAMPLE = process.argv[2] ?? "../shared/data/hh-rlhf/harmless-base-test.sample.jsonl.gz";
 const PASSES = Number(process.argv[3] ?? 10);
