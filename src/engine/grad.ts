@@ -22,9 +22,18 @@ function once<T>(f: () => T): () => T {
   return () => (v ??= f());
 }
 
+function swapLastPerm(r: number): number[] {
+  return [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2];
+}
+
+/** Whether x is a transpose that swaps its last two axes (a linear layer's Wᵀ). */
+function isSwapLast(x: Node): boolean {
+  return x.op === "transpose" && intsAttr(x.attrs, "perm").every((p, i, perm) => p === (swapLastPerm(perm.length)[i] as number));
+}
+
+/** x with its last two axes swapped; a transpose of a transpose folds away (dx of x·Wᵀ is dOut·W, no copy of W). */
 function swapLast(g: Graph, x: Node): Node {
-  const r = x.shape.length;
-  return g.transpose(x, [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2]);
+  return isSwapLast(x) ? inp(x, 0) : g.transpose(x, swapLastPerm(x.shape.length));
 }
 
 export const dAdd: GradRule = (_g, _n, d) => [() => d, () => d];
@@ -147,8 +156,13 @@ export const dReduceMax: GradRule = (g, n, d) => [() => {
 }];
 
 export const dReshape: GradRule = (g, n, d) => [() => g.reshape(d, inp(n, 0).shape)];
+// A weight used as Wᵀ gets dW = (Aᵀ·dOut)ᵀ; built as dOutᵀ·A instead, so the [K, N] result is not transposed again
+// (onnxruntime runs the transpose of an operand inside the matmul, but a transpose of its result is a full pass).
 export const dTranspose: GradRule = (g, n, d) => {
   const perm = intsAttr(n.attrs, "perm");
+  if (perm.length === 2 && perm[0] === 1 && d.op === "matmul" && d.inputs.every((x) => x.shape.length === 2)) {
+    return [() => g.matmul(swapLast(g, inp(d, 1)), swapLast(g, inp(d, 0)))];
+  }
   const inv = perm.map((_, i) => perm.indexOf(i));
   return [() => g.transpose(d, inv)];
 };

@@ -13,14 +13,20 @@ import { Graph, type Node } from "./ir.js";
 /**
  * A copy of g in which every node from `from` on that has a computed input waits (after()) for the sinks built
  * before it that nothing has waited for yet. Values are unchanged; only what onnxruntime may run first changes.
+ * Nodes no output needs are left out: a rule may build a product and then use a cheaper form of it (grad.ts's
+ * dTranspose), and a dead node made a dependency here would run after all.
  */
 export function sinksInBuildOrder(g: Graph, from: number): Graph {
   const out = new Graph();
+  const live = new Uint8Array(g.nodes.length);
+  for (const node of g.outputs.values()) live[node.id] = 1;
+  for (let i = g.nodes.length - 1; i >= 0; i--) if (live[i]) for (const x of (g.nodes[i] as Node).inputs) live[x.id] = 1;
   const readers = new Int32Array(g.nodes.length);
-  for (const n of g.nodes) for (const x of n.inputs) readers[x.id] = (readers[x.id] as number) + 1;
+  for (const n of g.nodes) if (live[n.id]) for (const x of n.inputs) readers[x.id] = (readers[x.id] as number) + 1;
   const map = new Map<number, Node>();
   let pending: Node[] = [];
   for (const n of g.nodes) {
+    if (!live[n.id] && n.inputs.length > 0) continue; // leaves stay: their names are the graph's inputs
     const inputs = n.inputs.map((x) => map.get(x.id) as Node);
     if (n.id >= from && pending.length > 0) {
       // the computed input with a dim waits; a node without one (a leaf's cast, a scalar) passes the sinks on

@@ -59,6 +59,42 @@ test("frozen params get no gradient and their weight-gradient matmuls are never 
   assertClose("dA baked", (baked["dA"] as Tensor).data, (ref["dA"] as Tensor).data as Float32Array, 1e-5, 1e-4);
 });
 
+test("a weight used as Wᵀ (nn.Linear) gets dx = dOut·W and dW = dOutᵀ·x: no transpose of W or of dW is built", async () => {
+  const g = new Graph();
+  const x = g.input("x", ["B", "T", 6]);
+  const w = g.param("w", [4, 6]); // [out, in], applied as x·Wᵀ
+  const y = g.matmul(x, g.transpose(w, [1, 0]));
+  const loss = g.reduceSum(g.mul(y, y), [0, 1, 2]);
+  const before = g.nodes.length;
+  const [dx, dw] = gradients(g, loss, [x, w]) as [Node, Node];
+  // what the gradients read (a rule may build a form it then does not use: dead nodes are never emitted)
+  const used = new Set<Node>();
+  const visit = (n: Node): void => { if (!used.has(n)) { used.add(n); n.inputs.forEach(visit); } };
+  [dx, dw].forEach(visit);
+  const transposes = [...used].filter((n) => n.op === "transpose" && n.id >= before);
+  // the only transpose is that of the flattened dOut rows (run inside the matmul); W, Wᵀᵀ and dWᵀ are never copied
+  assert.deepEqual(transposes.map((n) => n.inputs[0]?.op), ["reshape"]);
+  assert.notEqual(transposes[0]?.inputs[0]?.inputs[0], x);
+  assert.equal(dw.op, "matmul");
+  assert.deepEqual(dw.shape, [4, 6]);
+  g.output("dx", dx);
+  g.output("dw", dw);
+  const feeds = { x: randTensor([2, 3, 6], 6), w: randTensor([4, 6], 7) };
+  const [ortOut, ref] = await runBoth(g, feeds);
+  // d(Σ y²)/dW = 2·yᵀ·x over the flattened rows, computed here in float64
+  const xs = feeds.x.data as Float32Array, ws = feeds.w.data as Float32Array;
+  const expected = new Float64Array(24);
+  for (let r = 0; r < 6; r++) {
+    for (let o = 0; o < 4; o++) {
+      let yo = 0;
+      for (let i = 0; i < 6; i++) yo += (xs[r * 6 + i] as number) * (ws[o * 6 + i] as number);
+      for (let i = 0; i < 6; i++) expected[o * 6 + i] = (expected[o * 6 + i] as number) + 2 * yo * (xs[r * 6 + i] as number);
+    }
+  }
+  for (const out of [ortOut, ref]) assertClose("dw", (out["dw"] as Tensor).data, Float32Array.from(expected), 1e-5, 1e-4);
+  assertClose("dx", (ortOut["dx"] as Tensor).data, (ref["dx"] as Tensor).data as Float32Array, 1e-5, 1e-4);
+});
+
 test("one onnxruntime session runs a block at two batch and sequence sizes", async () => {
   const C = 8;
   const g = new Graph();
