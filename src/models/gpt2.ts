@@ -4,7 +4,7 @@ import { InputError } from "../errors.js";
 import { ConfigReader, type RawConfig } from "./config.js";
 import type { Graph, Node } from "../engine/index.js";
 import type { KeyRules } from "./checkpoint.js";
-import { arangePositionIds, attention, layerNorm, scoreHead, type ParamLookup, type RewardInputs } from "./layers.js";
+import { arangePositionIds, attention, layerNorm, layerRows, scoreHead, type LayerRows, type ParamLookup, type RewardInputs } from "./layers.js";
 import type { ParamSpec } from "./weights.js";
 
 // ---- config ----
@@ -110,24 +110,26 @@ function conv1d(g: Graph, p: ParamLookup, name: string, x: Node): Node {
   return g.add(g.matmul(x, p(`${name}.weight`)), p(`${name}.bias`));
 }
 
-function block(g: Graph, p: ParamLookup, c: GPT2Config, i: number, x: Node, bias: Node): Node {
+/** One block; `r` picks the rows it outputs (the last block: only the pooled tokens; keys and values use all). */
+function block(g: Graph, p: ParamLookup, c: GPT2Config, i: number, x: Node, bias: Node, r: LayerRows): Node {
   const h = `transformer.h.${i}`, C = c.n_embd, D = C / c.n_head;
   const qkv = conv1d(g, p, `${h}.attn.c_attn`, layerNorm(g, p, `${h}.ln_1`, x, c.layer_norm_epsilon)); // [B, T, 3C]
   // HF divides by sqrt(D) (and by layer index + 1 when scale_attn_by_inverse_layer_idx)
   let divisor: number | null = c.scale_attn_weights ? Math.sqrt(D) : null;
   if (c.scale_attn_by_inverse_layer_idx) divisor = (divisor ?? 1) * (i + 1);
   const q = g.slice(qkv, 2, 0, C), k = g.slice(qkv, 2, C, 2 * C), v = g.slice(qkv, 2, 2 * C, 3 * C); // [B, T, C]
-  const a = attention(g, q, k, v, bias, c.n_head, D, divisor);                                       // [B, T, C]
-  x = g.add(x, conv1d(g, p, `${h}.attn.c_proj`, a));
-  const m = g.gelu(conv1d(g, p, `${h}.mlp.c_fc`, layerNorm(g, p, `${h}.ln_2`, x, c.layer_norm_epsilon))); // [B, T, F]
-  return g.add(x, conv1d(g, p, `${h}.mlp.c_proj`, m));                                               // [B, T, C]
+  const a = attention(g, r.rows(q), k, v, r.bias(bias), c.n_head, D, divisor, r.N);                  // [B, N, C]
+  x = g.add(r.rows(x), conv1d(g, p, `${h}.attn.c_proj`, a));
+  const m = g.gelu(conv1d(g, p, `${h}.mlp.c_fc`, layerNorm(g, p, `${h}.ln_2`, x, c.layer_norm_epsilon))); // [B, N, F]
+  return g.add(x, conv1d(g, p, `${h}.mlp.c_proj`, m));                                               // [B, N, C]
 }
 
+/** The last block computes only the pooled tokens' rows after its keys and values: nothing after it reads others. */
 export function gpt2Forward(g: Graph, c: GPT2Config, inp: RewardInputs, p: ParamLookup): Node {
   let x = g.add(g.gather(p("transformer.wte.weight"), inp.inputIds), g.gather(p("transformer.wpe.weight"), inp.positionRows)); // [B, T, C]
-  for (let i = 0; i < c.n_layer; i++) x = block(g, p, c, i, x, inp.attentionBias);
-  x = layerNorm(g, p, "transformer.ln_f", x, c.layer_norm_epsilon);                                  // [B, T, C]
-  return scoreHead(g, p, x, inp.poolIndex);                                                          // [B, K]
+  for (let i = 0; i < c.n_layer; i++) x = block(g, p, c, i, x, inp.attentionBias, layerRows(g, i === c.n_layer - 1 ? inp.poolIndex : null));
+  x = layerNorm(g, p, "transformer.ln_f", x, c.layer_norm_epsilon);                                  // [B, K, C]
+  return scoreHead(g, p, x);                                                                   // [B, K]
 }
 
 /** GPT-2 positions are arange(T) for every row, whatever the mask (so left padding changes rewards, as in HF). */

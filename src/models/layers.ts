@@ -4,7 +4,7 @@
 // The attention bias and the position rows are GRAPH INPUTS, not computed in the graph: a row can then hold a shared
 // prompt and several continuations that do not see each other (prefix sharing), each with its own positions and
 // its own pooled token. `ordinaryBatch` builds them for plain right-padded rows exactly as transformers does.
-import type { Graph, Node } from "../engine/index.js";
+import type { Dim, Graph, Node } from "../engine/index.js";
 import type { ParamSpec } from "./weights.js";
 
 /** The reward graph's data inputs. */
@@ -57,26 +57,51 @@ export function layerNorm(g: Graph, p: ParamLookup, name: string, x: Node, eps: 
 }
 
 /**
- * Multi-head attention core from projected q, k, v [B, T, C]: heads are contiguous chunks of D channels.
- * scores = (q ÷ divisor when given)·kᵀ, + bias, softmax in float32, · v → [B, T, C]. Dividing q [B, T, C] rather
- * than the scores [B, H, T, T] saves a pass and a tensor of T² entries per head (exact when divisor is a power of 2).
+ * Multi-head attention core from projected q [B, N, C] and k, v [B, T, C]: heads are contiguous chunks of D
+ * channels. N is T, or K when only the pooled tokens ask (a model's last layer; bias then holds their rows
+ * [B, 1, K, T]). scores = (q ÷ divisor when given)·kᵀ, + bias, softmax in float32, · v → [B, N, C]. Dividing q
+ * rather than the scores [B, H, N, T] saves a pass and a tensor of N·T entries per head (exact when divisor is a
+ * power of 2).
  */
-export function attention(g: Graph, q: Node, k: Node, v: Node, bias: Node, H: number, D: number, divisor: number | null): Node {
-  if (divisor !== null) q = g.div(q, g.scalar(divisor));                   // [B, T, C]
-  const heads = (t: Node) => g.reshape(t, ["B", "T", H, D]);                // [B, T, H, D]
-  const qh = g.transpose(heads(q), [0, 2, 1, 3]);                           // [B, H, T, D]
-  const kt = g.transpose(heads(k), [0, 2, 3, 1]);                           // [B, H, D, T]
-  const vh = g.transpose(heads(v), [0, 2, 1, 3]);                           // [B, H, T, D]
-  const scores = g.matmul(qh, kt);                                          // [B, H, T, T]
-  const probs = g.softmax(g.add(scores, bias));                             // [B, H, T, T]
-  const y = g.transpose(g.matmul(probs, vh), [0, 2, 1, 3]);                 // [B, T, H, D]
-  return g.reshape(y, ["B", "T", H * D]);                                   // [B, T, C]
+export function attention(g: Graph, q: Node, k: Node, v: Node, bias: Node, H: number, D: number, divisor: number | null, N: Dim = "T"): Node {
+  if (divisor !== null) q = g.div(q, g.scalar(divisor));                   // [B, N, C]
+  const heads = (t: Node, n: Dim) => g.reshape(t, ["B", n, H, D]);          // [B, n, H, D]
+  const qh = g.transpose(heads(q, N), [0, 2, 1, 3]);                        // [B, H, N, D]
+  const kt = g.transpose(heads(k, "T"), [0, 2, 3, 1]);                      // [B, H, D, T]
+  const vh = g.transpose(heads(v, "T"), [0, 2, 1, 3]);                      // [B, H, T, D]
+  const scores = g.matmul(qh, kt);                                          // [B, H, N, T]
+  const probs = g.softmax(g.add(scores, bias));                             // [B, H, N, T]
+  const y = g.transpose(g.matmul(probs, vh), [0, 2, 1, 3]);                 // [B, N, H, D]
+  return g.reshape(y, ["B", N, H * D]);                                     // [B, N, C]
 }
 
-/** score (Linear [1, C], no bias) at every position, then the pooled positions: [B, T, C] → [B, K]. */
-export function scoreHead(g: Graph, p: ParamLookup, x: Node, poolIndex: Node): Node {
-  const logits = g.matmul(x, g.transpose(p("score.weight"), [1, 0]));     // [B, T, 1]
-  return g.gatherElements(g.reshape(logits, ["B", "T"]), poolIndex, 1);    // [B, K]
+/** The rows the last layer computes: every token, or (pool given) only the pooled ones. */
+export interface LayerRows {
+  /** x [B, T, ...] → x, or its pooled rows [B, K, ...] */
+  readonly rows: (x: Node) => Node;
+  /** the attention bias rows of those queries: [B, 1, T, T] or [B, 1, K, T] */
+  readonly bias: (bias: Node) => Node;
+  /** "T", or the pool's K */
+  readonly N: Dim;
+}
+
+/** LayerRows of every token (pool null) or of the pooled tokens. */
+export function layerRows(g: Graph, pool: Node | null): LayerRows {
+  return pool === null ? { rows: (x) => x, bias: (b) => b, N: "T" }
+    : { rows: (x) => pooledRows(g, x, pool), bias: (b) => pooledRows(g, b, pool, 2), N: pool.shape[1] as Dim };
+}
+
+/** score (Linear [1, C], no bias) at the pooled positions: [B, K, C] → [B, K]. */
+export function scoreHead(g: Graph, p: ParamLookup, x: Node): Node {
+  return g.reshape(g.matmul(x, g.transpose(p("score.weight"), [1, 0])), x.shape.slice(0, 2)); // [B, K]
+}
+
+/** The pooled tokens' rows of x [B, T, ...rest] (or [B, 1, T, ...rest] with `axis` 2): [B, K, ...rest]. */
+export function pooledRows(g: Graph, x: Node, poolIndex: Node, axis: 1 | 2 = 1): Node {
+  const lead = x.shape.slice(0, axis), rest = x.shape.slice(axis + 1);
+  const [B, K] = poolIndex.shape as [Dim, Dim];
+  const idx = g.reshape(poolIndex, [B, ...lead.slice(1).map(() => 1), K, ...rest.map(() => 1)]); // [B, (1,) K, 1…]
+  return g.gatherElements(x, g.expand(idx, [...lead, K, ...rest]), axis);
 }
 
 /** Positions arange(T) for every row, whatever the mask (GPT-2; Llama's cache_position). */

@@ -6,9 +6,9 @@
 // heads per kv head, D = head_dim, F = intermediate_size, V vocab.
 import { InputError } from "../errors.js";
 import { ConfigReader, type RawConfig } from "./config.js";
-import type { Graph, Node } from "../engine/index.js";
+import type { Dim, Graph, Node } from "../engine/index.js";
 import type { KeyRules } from "./checkpoint.js";
-import { MASKED, scoreHead, type ParamLookup, type RewardInputs } from "./layers.js";
+import { MASKED, layerRows, scoreHead, type LayerRows, type ParamLookup, type RewardInputs } from "./layers.js";
 import type { ParamSpec } from "./weights.js";
 
 // ---- config ----
@@ -230,12 +230,12 @@ function rmsNorm(g: Graph, p: ParamLookup, name: string, x: Node, eps: number): 
 
 interface Rotary { readonly cos: Node; readonly sin: Node }
 
-/** cos and sin of position · inv_freq, both halves [B, T, 1, D]: computed from the position input of each token. */
-function rotary(g: Graph, c: LlamaConfig, positions: Node): Rotary {
+/** cos and sin of position · inv_freq, both halves [B, N, 1, D]: computed from the position input of each of N tokens. */
+function rotary(g: Graph, c: LlamaConfig, positions: Node, N: Dim): Rotary {
   const D = c.head_dim;
-  const pos = g.reshape(g.cast(positions, "float32"), ["B", "T", 1]);              // [B, T, 1]
-  const freqs = g.mul(pos, g.constant(ropeInverseFrequencies(c), [D / 2]));      // [B, T, D/2]
-  const angles = g.reshape(g.concat([freqs, freqs], 2), ["B", "T", 1, D]);       // [B, T, 1, D]
+  const pos = g.reshape(g.cast(positions, "float32"), ["B", N, 1]);               // [B, N, 1]
+  const freqs = g.mul(pos, g.constant(ropeInverseFrequencies(c), [D / 2]));      // [B, N, D/2]
+  const angles = g.reshape(g.concat([freqs, freqs], 2), ["B", N, 1, D]);         // [B, N, 1, D]
   return { cos: g.cos(angles), sin: g.sin(angles) };
 }
 
@@ -258,27 +258,29 @@ function slidingBias(g: Graph, window: number, inp: RewardInputs): Node {
 
 /**
  * Grouped-query attention without repeating k and v: the G query heads of one kv head are stacked along the
- * token axis, so each (batch, kv head) is one [G·T, D] x [D, T] matmul. G = 1 is ordinary multi-head attention.
+ * token axis, so each (batch, kv head) is one [G·N, D] x [D, T] matmul. G = 1 is ordinary multi-head attention.
+ * Keys and values come from every token of x [B, T, C]; queries from `rows` of it (the last layer: only the
+ * pooled tokens, with their rotary `rq`). Returns [B, N, C].
  */
-function selfAttention(g: Graph, p: ParamLookup, c: LlamaConfig, l: string, x: Node, r: Rotary, bias: Node): Node {
-  const H = c.num_attention_heads, Hkv = c.num_key_value_heads, G = H / Hkv, D = c.head_dim, a = `${l}.self_attn`;
-  let q = g.reshape(linear(g, p, `${a}.q_proj`, x, qkvBias(c)), ["B", "T", H, D]);      // [B, T, H, D]
+function selfAttention(g: Graph, p: ParamLookup, c: LlamaConfig, l: string, x: Node, bias: Node, r: Rotary, rq: Rotary, rows: LayerRows): Node {
+  const H = c.num_attention_heads, Hkv = c.num_key_value_heads, G = H / Hkv, D = c.head_dim, a = `${l}.self_attn`, N = rows.N;
+  let q = g.reshape(linear(g, p, `${a}.q_proj`, rows.rows(x), qkvBias(c)), ["B", N, H, D]); // [B, N, H, D]
   let k = g.reshape(linear(g, p, `${a}.k_proj`, x, qkvBias(c)), ["B", "T", Hkv, D]);   // [B, T, Hkv, D]
   const v = g.reshape(linear(g, p, `${a}.v_proj`, x, qkvBias(c)), ["B", "T", Hkv, D]); // [B, T, Hkv, D]
   if (hasQkNorm(c)) {                                                                   // Qwen3: per-head RMSNorm before rotary
     q = rmsNorm(g, p, `${a}.q_norm`, q, c.rms_norm_eps);
     k = rmsNorm(g, p, `${a}.k_norm`, k, c.rms_norm_eps);
   }
-  q = g.mul(applyRotary(g, r, q, D), g.scalar(D ** -0.5));                              // scaling q = scaling the scores
+  q = g.mul(applyRotary(g, rq, q, D), g.scalar(D ** -0.5));                              // scaling q = scaling the scores
   k = applyRotary(g, r, k, D);
-  const qg = g.reshape(g.transpose(g.reshape(q, ["B", "T", Hkv, G, D]), [0, 2, 3, 1, 4]), ["B", Hkv, -1, D]); // [B, Hkv, G·T, D]
+  const qg = g.reshape(g.transpose(g.reshape(q, ["B", N, Hkv, G, D]), [0, 2, 3, 1, 4]), ["B", Hkv, -1, D]); // [B, Hkv, G·N, D]
   const kt = g.transpose(k, [0, 2, 3, 1]);                                              // [B, Hkv, D, T]
   const vh = g.transpose(v, [0, 2, 1, 3]);                                              // [B, Hkv, T, D]
-  const scores = g.reshape(g.matmul(qg, kt), ["B", Hkv, G, "T", "T"]);                 // [B, Hkv, G, T, T]
-  const probs = g.softmax(g.add(scores, g.reshape(bias, ["B", 1, 1, "T", "T"])));      // [B, Hkv, G, T, T]
-  const y = g.matmul(g.reshape(probs, ["B", Hkv, -1, "T"]), vh);                        // [B, Hkv, G·T, D]
-  const merged = g.transpose(g.reshape(y, ["B", Hkv, G, "T", D]), [0, 3, 1, 2, 4]);     // [B, T, Hkv, G, D]
-  return linear(g, p, `${a}.o_proj`, g.reshape(merged, ["B", "T", H * D]), c.attention_bias); // [B, T, C]
+  const scores = g.reshape(g.matmul(qg, kt), ["B", Hkv, G, N, "T"]);                   // [B, Hkv, G, N, T]
+  const probs = g.softmax(g.add(scores, g.reshape(rows.bias(bias), ["B", 1, 1, N, "T"]))); // [B, Hkv, G, N, T]
+  const y = g.matmul(g.reshape(probs, ["B", Hkv, -1, "T"]), vh);                        // [B, Hkv, G·N, D]
+  const merged = g.transpose(g.reshape(y, ["B", Hkv, G, N, D]), [0, 3, 1, 2, 4]);       // [B, N, Hkv, G, D]
+  return linear(g, p, `${a}.o_proj`, g.reshape(merged, ["B", N, H * D]), c.attention_bias); // [B, N, C]
 }
 
 /** SwiGLU: down(silu(gate(x)) · up(x)), silu(z) = z·σ(z). */
@@ -288,16 +290,22 @@ function mlp(g: Graph, p: ParamLookup, c: LlamaConfig, l: string, x: Node): Node
   return linear(g, p, `${l}.mlp.down_proj`, g.mul(g.mul(gate, g.sigmoid(gate)), up), c.mlp_bias); // [B, T, C]
 }
 
+/**
+ * The last layer runs its queries, MLP and final norm on the pooled tokens only: nothing after it reads the other
+ * rows (its keys and values still come from every token). That saves most of 1/L of the model's matmuls.
+ */
 export function llamaForward(g: Graph, c: LlamaConfig, inp: RewardInputs, p: ParamLookup): Node {
-  const r = rotary(g, c, inp.positionRows);
+  const r = rotary(g, c, inp.positionRows, "T");
   const banded = c.sliding_window !== null && c.layer_types.includes("sliding_attention") ? slidingBias(g, c.sliding_window, inp) : null;
+  const eps = c.rms_norm_eps, last = c.num_hidden_layers - 1;
   let x = g.gather(p("model.embed_tokens.weight"), inp.inputIds);                      // [B, T, C]
-  for (let i = 0; i < c.num_hidden_layers; i++) {
-    const l = `model.layers.${i}`, eps = c.rms_norm_eps;
+  for (let i = 0; i <= last; i++) {
+    const l = `model.layers.${i}`, rows = layerRows(g, i === last ? inp.poolIndex : null);
     const bias = c.layer_types[i] === "sliding_attention" && banded ? banded : inp.attentionBias;
-    x = g.add(x, selfAttention(g, p, c, l, rmsNorm(g, p, `${l}.input_layernorm`, x, eps), r, bias));
+    const rq = i === last ? rotary(g, c, rows.rows(inp.positionRows), rows.N) : r;
+    const h = rmsNorm(g, p, `${l}.input_layernorm`, x, eps);                            // [B, T, C]
+    x = g.add(rows.rows(x), selfAttention(g, p, c, l, h, bias, r, rq, rows));           // [B, N, C]
     x = g.add(x, mlp(g, p, c, l, rmsNorm(g, p, `${l}.post_attention_layernorm`, x, eps)));
   }
-  x = rmsNorm(g, p, "model.norm", x, c.rms_norm_eps);                                 // [B, T, C]
-  return scoreHead(g, p, x, inp.poolIndex);                                            // [B, K]
+  return scoreHead(g, p, rmsNorm(g, p, "model.norm", x, eps));                   // [B, K]
 }

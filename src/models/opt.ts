@@ -5,7 +5,7 @@ import { InputError } from "../errors.js";
 import { ConfigReader, type RawConfig } from "./config.js";
 import type { Graph, Node } from "../engine/index.js";
 import type { KeyRules } from "./checkpoint.js";
-import { attention, layerNorm, scoreHead, type ParamLookup, type RewardInputs } from "./layers.js";
+import { attention, layerNorm, layerRows, scoreHead, type LayerRows, type ParamLookup, type RewardInputs } from "./layers.js";
 import type { ParamSpec } from "./weights.js";
 
 // ---- config ----
@@ -128,34 +128,37 @@ function linear(g: Graph, p: ParamLookup, c: OPTConfig, name: string, x: Node, b
   return bias ? g.add(y, p(`${name}.bias`)) : y;
 }
 
-function selfAttention(g: Graph, p: ParamLookup, c: OPTConfig, l: string, x: Node, bias: Node): Node {
+/** Keys and values from every token of x; queries from r's rows of it. Returns [B, N, C]. */
+function selfAttention(g: Graph, p: ParamLookup, c: OPTConfig, l: string, x: Node, bias: Node, r: LayerRows): Node {
   const H = c.num_attention_heads, D = c.hidden_size / H;
   // q = q_proj(x) · D^-0.5: the bias is scaled too, and the scores are not divided again
-  const q = g.mul(linear(g, p, c, `${l}.self_attn.q_proj`, x), g.scalar(D ** -0.5));             // [B, T, C]
+  const q = g.mul(linear(g, p, c, `${l}.self_attn.q_proj`, r.rows(x)), g.scalar(D ** -0.5));     // [B, N, C]
   const k = linear(g, p, c, `${l}.self_attn.k_proj`, x), v = linear(g, p, c, `${l}.self_attn.v_proj`, x);
-  return linear(g, p, c, `${l}.self_attn.out_proj`, attention(g, q, k, v, bias, H, D, null));     // [B, T, C]
+  return linear(g, p, c, `${l}.self_attn.out_proj`, attention(g, q, k, v, r.bias(bias), H, D, null, r.N)); // [B, N, C]
 }
 
-function decoderLayer(g: Graph, p: ParamLookup, c: OPTConfig, i: number, x: Node, bias: Node): Node {
+/** One layer; `r` picks the rows it outputs (the last layer: only the pooled tokens; keys and values use all). */
+function decoderLayer(g: Graph, p: ParamLookup, c: OPTConfig, i: number, x: Node, bias: Node, r: LayerRows): Node {
   const l = `model.decoder.layers.${i}`, eps = OPT_LAYER_NORM_EPS;
-  const mlp = (t: Node) => linear(g, p, c, `${l}.fc2`, g.relu(linear(g, p, c, `${l}.fc1`, t)));  // [B, T, C]
+  const mlp = (t: Node) => linear(g, p, c, `${l}.fc2`, g.relu(linear(g, p, c, `${l}.fc1`, t)));  // [B, N, C]
   if (c.do_layer_norm_before) {                                                                   // 125m and up: pre-LN
-    x = g.add(x, selfAttention(g, p, c, l, layerNorm(g, p, `${l}.self_attn_layer_norm`, x, eps), bias));
+    x = g.add(r.rows(x), selfAttention(g, p, c, l, layerNorm(g, p, `${l}.self_attn_layer_norm`, x, eps), bias, r));
     return g.add(x, mlp(layerNorm(g, p, `${l}.final_layer_norm`, x, eps)));
   }
-  x = layerNorm(g, p, `${l}.self_attn_layer_norm`, g.add(x, selfAttention(g, p, c, l, x, bias)), eps); // 350m: post-LN
+  x = layerNorm(g, p, `${l}.self_attn_layer_norm`, g.add(r.rows(x), selfAttention(g, p, c, l, x, bias, r)), eps); // 350m: post-LN
   return layerNorm(g, p, `${l}.final_layer_norm`, g.add(x, mlp(x)), eps);
 }
 
+/** The last layer computes only the pooled tokens' rows after its keys and values: nothing after it reads others. */
 export function optForward(g: Graph, c: OPTConfig, inp: RewardInputs, p: ParamLookup): Node {
-  const d = "model.decoder";
+  const d = "model.decoder", L = c.num_hidden_layers;
   let x = g.gather(p(`${d}.embed_tokens.weight`), inp.inputIds);                                  // [B, T, E]
   if (hasProjections(c)) x = linear(g, p, c, `${d}.project_in`, x, false);                       // [B, T, C]
   x = g.add(x, g.gather(p(`${d}.embed_positions.weight`), inp.positionRows));                     // [B, T, C]
-  for (let i = 0; i < c.num_hidden_layers; i++) x = decoderLayer(g, p, c, i, x, inp.attentionBias);
-  if (hasFinalLayerNorm(c)) x = layerNorm(g, p, `${d}.final_layer_norm`, x, OPT_LAYER_NORM_EPS);
-  if (hasProjections(c)) x = linear(g, p, c, `${d}.project_out`, x, false);                      // [B, T, E]
-  return scoreHead(g, p, x, inp.poolIndex);                                                       // [B, K]
+  for (let i = 0; i < L; i++) x = decoderLayer(g, p, c, i, x, inp.attentionBias, layerRows(g, i === L - 1 ? inp.poolIndex : null));
+  if (hasFinalLayerNorm(c)) x = layerNorm(g, p, `${d}.final_layer_norm`, x, OPT_LAYER_NORM_EPS);  // [B, K, C]
+  if (hasProjections(c)) x = linear(g, p, c, `${d}.project_out`, x, false);                      // [B, K, E]
+  return scoreHead(g, p, x);                                                                // [B, K]
 }
 
 /** position rows = cumsum(mask)·mask − 1 + 2: pads read row 1, so OPT does not depend on the padding side. */

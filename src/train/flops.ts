@@ -1,5 +1,8 @@
 // FLOPs per token from an architecture config, by layer kind: what a forward and a training step cost in
 // arithmetic, before any measurement. The report divides measured time by these to get achieved FLOP/s.
+// These are the model's FLOPs, the usual convention for achieved FLOP/s: the engine does less, because its last
+// layer computes only the pooled tokens after their keys and values (models/layers.ts layerRows), about 1/L of the
+// layers' matmuls less (6% for GPT-2's 12 layers, 3% for OPT-350m's 24).
 // Legend: T mean tokens per sequence (the engine computes the full [T, T] score matrix, no causal skipping),
 // C hidden size, E = word_embed_proj_dim (OPT), F MLP width, H heads, L layers, V vocab, r LoRA rank.
 //

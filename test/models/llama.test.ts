@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openSafetensors, parseLlamaConfig, RewardModel, ropeInverseFrequencies, writeSafetensors, type RawConfig } from "../../src/models/index.js";
+import { buildRewardGraph, openSafetensors, parseLlamaConfig, RewardModel, ropeInverseFrequencies, writeSafetensors, type RawConfig } from "../../src/models/index.js";
 import { LLAMA_FIXTURES, readLlamaExpected } from "./llama-fixtures.js";
 import { assertClose } from "./parity.js";
 
@@ -103,4 +103,24 @@ test("save dtype bfloat16: a BF16 checkpoint saved back is byte-identical to tor
   assert.equal((JSON.parse(readFileSync(path.join(full, "config.json"), "utf8")) as RawConfig)["dtype"], "float32");
   const stored = openSafetensors(path.join(full, "model.safetensors"));
   assert.deepEqual(new Set([...stored.tensors.values()].map((t) => t.dtype)), new Set(["F32"]));
+});
+
+test("the last layer runs its queries, MLP and final norm on the pooled tokens only; every earlier layer on all T", () => {
+  const m = RewardModel.create({ ...BASE, num_key_value_heads: 2, pad_token_id: 0 }, 0);
+  const { graph } = buildRewardGraph(m.def, m.config, m.weights);
+  // the rows each linear layer's matmul runs on: the leading dims of its input
+  const rows = (name: string): string => {
+    const w = graph.leafByName(name);
+    const mm = graph.nodes.find((n) => n.op === "matmul" && n.inputs[1]?.op === "transpose" && n.inputs[1].inputs[0] === w);
+    assert.ok(mm, name);
+    return JSON.stringify(mm.inputs[0]?.shape.slice(0, -1));
+  };
+  for (const proj of ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.down_proj"]) {
+    assert.equal(rows(`model.layers.0.${proj}.weight`), '["B","T"]', proj);
+  }
+  for (const proj of ["self_attn.q_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"]) {
+    assert.equal(rows(`model.layers.1.${proj}.weight`), '["B","K"]', proj);
+  }
+  assert.equal(rows("model.layers.1.self_attn.k_proj.weight"), '["B","T"]');
+  assert.equal(rows("score.weight"), '["B","K"]');
 });
