@@ -16,14 +16,25 @@ export const ALLOCATOR_ENV = {
   MALLOC_MMAP_THRESHOLD_: String(1024 * 1024 * 1024),
   MALLOC_TRIM_THRESHOLD_: String(4 * 1024 * 1024 * 1024),
   MALLOC_TOP_PAD_: String(256 * 1024 * 1024),
+  // Transparent huge pages for the heap (glibc >= 2.35; a no-op where THP is off): one fault per 2 MiB instead of
+  // 512. Measured, Qwen2.5-0.5B layout full fine-tuning (bench/train.ts sizes): the first step's page faults
+  // 4,145,287 → 13,928 (33.6 → 26.5 s, its AdamW touching fresh moments 18.3 → 8.7 s); the first step at a new
+  // batch shape 104,571 → 1,721 faults.
+  GLIBC_TUNABLES: "glibc.malloc.hugetlb=1",
 };
+
+/** The environment a launched process gets: ALLOCATOR_ENV, with a GLIBC_TUNABLES already set kept in front. */
+export function allocatorEnv(env = process.env) {
+  const tunables = env.GLIBC_TUNABLES ? `${env.GLIBC_TUNABLES}:${ALLOCATOR_ENV.GLIBC_TUNABLES}` : ALLOCATOR_ENV.GLIBC_TUNABLES;
+  return { ...env, ...ALLOCATOR_ENV, GLIBC_TUNABLES: tunables };
+}
 
 export function launch(entry, args) {
   if (process.env.MALLOC_MMAP_THRESHOLD_ === undefined) {
     const self = fileURLToPath(import.meta.url);
     const child = spawn(process.execPath, [...process.execArgv, self, entry, ...args], {
       stdio: "inherit",
-      env: { ...process.env, ...ALLOCATOR_ENV },
+      env: allocatorEnv(),
     });
     for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(sig, () => child.kill(sig));
     child.on("exit", (code, signal) => {

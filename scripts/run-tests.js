@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { ALLOCATOR_ENV } from "../bin/launch.js";
+import { allocatorEnv } from "../bin/launch.js";
 
 function walk(dir) {
   const out = [];
@@ -23,6 +23,6 @@ if (files.length === 0) {
 }
 const r = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], {
   stdio: "inherit",
-  env: { ...process.env, ...ALLOCATOR_ENV },
+  env: allocatorEnv(),
 });
 process.exit(r.status ?? 1);
