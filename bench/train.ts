@@ -11,7 +11,9 @@
 // gpt2 full fine-tuning step at 4 pairs × 512 tokens (the memory target).
 // First checks that prefix-shared and standard give the same loss on one real batch.
 // Usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora,lora8,lora4]
-//          [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y] [--gradient-checkpointing]
+//          [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y] [--gradient-checkpointing] [--steady]
+//          (--steady: one uncounted pass over the sample before the counted one, every batch shape warm; compare
+//          with bench/trl-reference.py's steady argument, which counts TRL's second epoch over the same pairs)
 //          (lora8 / lora4: LoRA r=16 on an 8-/4-bit base, block 128, the fp32 base released as the trainer does)
 //        npm run bench:train -- --peak [--ort arena=0,pattern=0] [--gradient-checkpointing | --checkpointing-only] [--models gpt2-124m,opt-350m]
 //          (only the 4 × 512 full fine-tuning step, with session overrides; with and without gradient checkpointing)
@@ -115,11 +117,11 @@ async function newGraph(m: RewardModel, tuning: Tuning, ort = "", gradientCheckp
 }
 
 /** One child process: train `mode` over the sample (one uncounted warm-up step first), or the 4 × 512 peak step. */
-async function child(model: string, tuning: Tuning, mode: Mode | "peak" | "check", n: number, ort = "", ckpt = false): Promise<void> {
+async function child(model: string, tuning: Tuning, mode: Mode | "peak" | "check", n: number, ort = "", ckpt = false, steady = false): Promise<void> {
   const m = RewardModel.create(CONFIGS[model] as Record<string, unknown>, 0);
   const g = await newGraph(m, tuning, ort, ckpt);
   const opt = adamwState(g.params.length), groups = paramGroups(g.tensors, 0), threads = OptimizerThreads.start();
-  let batches: TokenizedPair[][], batcher: PairBatcher;
+  let batches: TokenizedPair[][], batcher: PairBatcher, warmup = 1;
   if (mode === "check") {
     // the same real batch through both layouts: the loss must agree
     const { pairs } = await loadPairs(m.modelType, m.config.vocab_size);
@@ -138,7 +140,9 @@ async function child(model: string, tuning: Tuning, mode: Mode | "peak" | "check
   } else {
     batcher = createPairBatcher(MODES[mode].layout as BatchLayout, m.def, m.config, m.padTokenId, false);
     batches = batchesOf((await loadPairs(m.modelType, m.config.vocab_size)).pairs, n, batcher, MODES[mode].grouped);
-    batches = [batches[0] as TokenizedPair[], ...batches]; // warm-up on the first batch (session, allocator), not counted
+    // warm-up, not counted: the first batch (session, allocator), or with --steady a whole pass (every shape seen once)
+    warmup = steady ? batches.length : 1;
+    batches = [...(steady ? batches : [batches[0] as TokenizedPair[]]), ...batches];
   }
   const r: RunResult = { pairs: 0, tokens: 0, computed: 0, padded: 0, wall: 0, cpu: 0, steps: 0, firstLoss: NaN, maxRssMiB: 0 };
   for (let k = 0; k < batches.length; k++) {
@@ -148,7 +152,8 @@ async function child(model: string, tuning: Tuning, mode: Mode | "peak" | "check
     const res = await g.step(batch);
     const norm = await threads.gradNorm(g.grads);
     await threads.adamw(g.params, g.grads, opt, { lr: 1e-5, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 }, groups, clipScale(norm, 1));
-    if (k === 0) { r.firstLoss = res.loss; continue; }
+    if (k === 0) r.firstLoss = res.loss;
+    if (k < warmup) continue;
     const cpu = process.cpuUsage(c0);
     r.wall += (performance.now() - t0) / 1000;
     r.cpu += (cpu.user + cpu.system) / 1e6;
@@ -240,10 +245,10 @@ function spawnChild(args: string[]): string {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  if (argv[0] === "--child") return child(argv[1] as string, argv[2] as Tuning, argv[3] as Mode, Number(argv[4]), argv[5], argv[6] === "ckpt");
+  if (argv[0] === "--child") return child(argv[1] as string, argv[2] as Tuning, argv[3] as Mode, Number(argv[4]), argv[5], argv[6] === "ckpt", argv[7] === "steady");
   const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
   if (argv.includes("--help")) {
-    console.log("usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora,lora8,lora4] [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y] [--gradient-checkpointing]\n" +
+    console.log("usage: npm run bench:train [-- --quick] [--pairs 64] [--models gpt2-124m,opt-350m] [--tunings full,lora,lora8,lora4] [--modes standard,grouped,shared] [--trl fp32=X,bf16=Y] [--gradient-checkpointing] [--steady]\n" +
       `       models: ${Object.keys(CONFIGS).join(", ")}\n` +
       "       npm run bench:train -- --peak [--ort arena=0,pattern=0] [--gradient-checkpointing | --checkpointing-only] [--models gpt2-124m]   only the full-FT 4x2x512 step: peak RSS, s/step\n" +
       "       npm run bench:train -- --adamw [--steps 12] [--weight-decay 0]   AdamW ms/step on gpt2-2x128 (6.4M params)");
@@ -286,11 +291,14 @@ async function main(): Promise<void> {
   const loraRates = new Map<string, number>(), loraRss = new Map<string, number>();
   // --gradient-checkpointing: every run recomputes block activations in the backward (TRL's RewardConfig default)
   const ckpt = argv.includes("--gradient-checkpointing");
+  // --steady: a whole uncounted pass over the sample first, so every batch shape is warm (bench/trl-reference.py steady)
+  const steady = argv.includes("--steady");
   const modes = (flag("--modes") ?? Object.keys(MODES).join(",")).split(",") as Mode[];
   for (const m of modes) if (!(m in MODES)) throw new Error(`--modes: expected some of ${Object.keys(MODES).join(",")}, got "${m}"`);
   const { file, pairs } = await loadPairs("gpt2");
   console.log(`data: ${file}: ${pairs.length} pairs with both sides <= ${MAX_LENGTH} GPT-2 tokens; the first ${n} in file order, batch ${BATCH} pairs`);
   if (ckpt) console.log("gradient checkpointing: on in every run");
+  console.log(steady ? "counted: the second pass over the sample (--steady: the first warms every batch shape)" : "counted: every batch, after one warm-up step on the first");
   console.log(`machine: ${os.cpus().length} cpus, load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (shared: figures are noisy)`);
   for (const model of models) {
     const c = JSON.parse(spawnChild([model, "full", "check", "0"])) as { standard: number; shared: number; rewards: number[]; sharedRewards: number[] };
@@ -305,7 +313,7 @@ async function main(): Promise<void> {
     for (const tuning of tunings) {
       let base = NaN;
       for (const mode of modes) {
-        const r = JSON.parse(spawnChild([model, tuning, mode, String(n), ort, ckpt ? "ckpt" : ""])) as RunResult;
+        const r = JSON.parse(spawnChild([model, tuning, mode, String(n), ort, ckpt ? "ckpt" : "", steady ? "steady" : ""])) as RunResult;
         const pps = r.pairs / r.wall;
         if (mode === "standard") base = pps;
         if (mode === "shared") defaultRates.push([model, tuning, pps]);

@@ -5,9 +5,10 @@
 # The Llama-family models get GPT-2's ids folded into their vocabulary (id % vocab_size), as bench:train does,
 # passed to TRL as a processed dataset (chosen_ids / rejected_ids).
 # Needs a throwaway venv: python3 -m venv /tmp/venv && /tmp/venv/bin/pip install torch transformers trl datasets peft
-# Usage: /tmp/venv/bin/python bench/trl-reference.py [gpt2|opt|smollm2-135m|qwen2.5-0.5b] [N=64] [fp32,bf16] [full|lora]
+# Usage: /tmp/venv/bin/python bench/trl-reference.py [gpt2|opt|smollm2-135m|qwen2.5-0.5b] [N=64] [fp32,bf16] [full|lora] [steady]
 # "after 2 steps" excludes the warm-up, as bench:train excludes its first step; the last line is the --trl
-# argument for bench:train.
+# argument for bench:train. With `steady`, TRL trains two epochs over the N pairs and the figure is its second epoch
+# (the same N pairs, every batch shape warm): compare with bench:train --steady.
 import gzip, json, sys, time, torch
 from datasets import Dataset
 from transformers import AutoTokenizer, AutoConfig, AutoModelForSequenceClassification, TrainerCallback
@@ -17,6 +18,7 @@ arch = sys.argv[1] if len(sys.argv) > 1 else "gpt2"
 N = int(sys.argv[2]) if len(sys.argv) > 2 else 64
 precs = sys.argv[3].split(",") if len(sys.argv) > 3 else ["fp32", "bf16"]
 tuning = sys.argv[4] if len(sys.argv) > 4 else "full"
+steady_epoch = len(sys.argv) > 5 and sys.argv[5] == "steady"
 # bench/llama-layouts.ts, the same fields
 LLAMA = {
     "smollm2-135m": dict(model_type="llama", vocab_size=49152, hidden_size=576, intermediate_size=1536, num_hidden_layers=30,
@@ -58,7 +60,7 @@ trl_arg = []
 for prec in precs:
     torch.manual_seed(0)
     model = AutoModelForSequenceClassification.from_config(cfg)
-    args = RewardConfig(output_dir="/tmp/trl_out", per_device_train_batch_size=4, num_train_epochs=1, learning_rate=1.41e-5,
+    args = RewardConfig(output_dir="/tmp/trl_out", per_device_train_batch_size=4, num_train_epochs=2 if steady_epoch else 1, learning_rate=1.41e-5,
         bf16=(prec == "bf16"), use_cpu=True, report_to=[], logging_steps=1000, save_strategy="no", max_length=None,
         gradient_checkpointing=False, dataloader_num_workers=0, disable_tqdm=True)
     cb = T()
@@ -68,8 +70,11 @@ for prec in precs:
         peft_config = LoraConfig(r=16, lora_alpha=16, lora_dropout=0.0, task_type="SEQ_CLS")
     tr = RewardTrainer(model=model, args=args, train_dataset=ds, processing_class=tok, callbacks=[cb], peft_config=peft_config)
     t0 = time.perf_counter(); out = tr.train(); t1 = time.perf_counter()
-    steady = (len(cb.t) - 2) * 4 / (cb.t[-1] - cb.t[1])
-    print(f"TRL {arch} {tuning} {prec}: {N} pairs in {t1-t0:.1f}s = {N/(t1-t0):.3f} pairs/s overall, {steady:.3f} pairs/s after 2 steps; loss {out.training_loss:.4f}", flush=True)
+    # steady: the second epoch's N pairs (from the end of the first epoch's last step); else the steps after the second
+    first = len(cb.t) // 2 - 1 if steady_epoch else 1
+    steady = (len(cb.t) - 1 - first) * 4 / (cb.t[-1] - cb.t[first])
+    window = "in the second epoch" if steady_epoch else "after 2 steps"
+    print(f"TRL {arch} {tuning} {prec}: {N * args.num_train_epochs} pairs in {t1-t0:.1f}s = {N * args.num_train_epochs/(t1-t0):.3f} pairs/s overall, {steady:.3f} pairs/s {window}; loss {out.training_loss:.4f}", flush=True)
     # bench:train's model names, so the last line can be passed as is
     trl_arg.append(f"{ {'gpt2': 'gpt2-124m', 'opt': 'opt-350m'}.get(arch, arch)}:{tuning}:{prec}={steady:.3f}")
 print("--trl " + ",".join(trl_arg))
