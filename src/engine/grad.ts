@@ -28,7 +28,9 @@ function swapLastPerm(r: number): number[] {
 
 /** Whether x is a transpose that swaps its last two axes (a linear layer's Wᵀ). */
 function isSwapLast(x: Node): boolean {
-  return x.op === "transpose" && intsAttr(x.attrs, "perm").every((p, i, perm) => p === (swapLastPerm(perm.length)[i] as number));
+  if (x.op !== "transpose") return false;
+  const perm = intsAttr(x.attrs, "perm"), swap = swapLastPerm(perm.length);
+  return perm.every((p, i) => p === swap[i]);
 }
 
 /** x with its last two axes swapped; a transpose of a transpose folds away (dx of x·Wᵀ is dOut·W, no copy of W). */
