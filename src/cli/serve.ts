@@ -13,7 +13,7 @@ const FLAGS: FlagSpecs = {
   port: { kind: "number", help: "TCP port (0: any free port)", default: 8080 },
   "max-batch": { kind: "number", help: "texts per forward pass", default: 32 },
   "max-batch-tokens": { kind: "number", help: "padded tokens (rows x longest row) per forward pass", default: 16384 },
-  "max-wait-ms": { kind: "number", help: "how long a request waits for others to share its forward passes", default: 5 },
+  "max-wait-ms": { kind: "number", help: "how long a request arriving to an idle model waits for others to share its passes (not when the last request was alone)", default: 5 },
   batching: { kind: "boolean", help: "merge concurrent requests into forward passes (--no-batching: one request at a time)", default: true },
   "prefix-sharing": { kind: "boolean", help: "score texts sharing a token prefix in one row, the prefix once", default: true },
   normalize: { kind: "boolean", help: "rewards as (r - mean) / std with config.json's mean and std (OpenRLHF's names)", default: false },

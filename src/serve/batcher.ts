@@ -1,6 +1,8 @@
 // The one place requests meet the model. Requests queue; when the model is idle the texts of every queued request
 // (a "wave") are packed into rows and forward passes together (packing.ts), so concurrent clients share passes.
-// A request that arrives to an idle model waits up to maxWaitMs for company unless the queue already fills a pass.
+// A request that arrives to an idle model waits up to maxWaitMs for company unless the queue already fills a pass, or
+// unless the model's last busy spell served a single request: a lone client (one request at a time, the next sent
+// after the answer) never has company, so waiting would only add maxWaitMs to each of its requests.
 // Passes run one at a time (an onnxruntime session is not safely re-entrant); a request is answered as soon as its
 // last text is scored. The queue is bounded: a request that finds it full gets a 503 instead of waiting behind an
 // unbounded backlog.
@@ -8,12 +10,12 @@ import type { RewardModel } from "../models/index.js";
 import { packRows, planWave, type PackingOptions, type PendingText } from "./packing.js";
 import { RequestError } from "./schema.js";
 
-export interface BatcherOptions extends Omit<PackingOptions, "width"> {
+export interface BatcherOptions extends Omit<PackingOptions, "width" | "mlpWidth"> {
   /** pad id of the batches (config.json's pad_token_id, else the tokenizer's, else the model's eos) */
   readonly padTokenId: number;
   /** requests waiting or running before new ones get 503 */
   readonly maxQueue: number;
-  /** how long a request arriving to an idle model waits for others to share its passes */
+  /** how long a request arriving to an idle model waits for others to share its passes (not after a lone request) */
   readonly maxWaitMs: number;
   /** merge the texts of concurrent requests into passes; false scores one request at a time */
   readonly crossRequest: boolean;
@@ -52,6 +54,10 @@ export class Batcher {
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: (() => void)[] = [];
+  /** requests served since the model was last idle */
+  private servedThisSpell = 0;
+  /** whether the last busy spell served more than one request: only then is waiting for company worth its delay */
+  private hadCompany = true;
   private readonly packing: PackingOptions;
 
   constructor(
@@ -59,7 +65,8 @@ export class Batcher {
     readonly opts: BatcherOptions,
   ) {
     const c = model.config;
-    this.packing = { ...opts, width: c.model_type === "gpt2" ? c.n_embd : c.hidden_size };
+    this.packing = c.model_type === "gpt2" ? { ...opts, width: c.n_embd, mlpWidth: c.n_inner }
+      : { ...opts, width: c.hidden_size, mlpWidth: c.model_type === "opt" ? c.ffn_dim : c.intermediate_size };
   }
 
   /** Requests waiting or running. */
@@ -97,7 +104,7 @@ export class Batcher {
     let texts = 0, tokens = 0;
     for (const j of this.queue) for (const r of j.rows) { texts++; tokens += r.length; }
     const full = texts >= this.opts.maxBatch || tokens >= this.opts.maxBatchTokens;
-    if (full || !this.opts.crossRequest || this.opts.maxWaitMs <= 0) {
+    if (full || !this.opts.crossRequest || this.opts.maxWaitMs <= 0 || !this.hadCompany) {
       clearTimeout(this.timer);
       this.timer = undefined;
       void this.run();
@@ -115,9 +122,12 @@ export class Batcher {
     this.running = true;
     while (this.queue.length > 0) {
       const wave = this.opts.crossRequest ? this.queue.splice(0) : this.queue.splice(0, 1);
+      this.servedThisSpell += wave.length;
       await this.runWave(wave);
     }
     this.running = false;
+    this.hadCompany = this.servedThisSpell > 1;
+    this.servedThisSpell = 0;
     if (this.queued === 0) for (const ok of this.idleWaiters.splice(0)) ok();
   }
 

@@ -7,7 +7,7 @@ export { startRewardServer, type ServeOptions, type RewardServer } from "./serve
 // loading and scoring as `rewardlab score` does (model + tokenizer + right truncation); requests share forward passes
 export { RewardScorer, type ScorerOptions } from "./scorer.js";
 export { Batcher, type BatcherOptions, type PassStats } from "./batcher.js";
-export { bundleRows, packRows, planPasses, planWave, rowsCost, PASS_OVERHEAD_TOKENS, type PendingText, type PackedRow, type PackingOptions } from "./packing.js";
+export { bundleRows, largePassFactor, packRows, planPasses, planWave, rowsCost, PASS_OVERHEAD_TOKENS, type PendingText, type PackedRow, type PackingOptions } from "./packing.js";
 export { ServerMetrics } from "./metrics.js";
 export { rewardStats } from "./normalize.js";
 

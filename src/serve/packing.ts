@@ -34,6 +34,8 @@ export interface PackingOptions {
   readonly prefixSharing: boolean;
   /** hidden width C of the model (the cost model's linear-layer term) */
   readonly width: number;
+  /** MLP width F: a pass's largest activation is [tokens, F] (the cost model's large-pass term) */
+  readonly mlpWidth: number;
   /** longest shared row; attention memory grows with its square */
   readonly maxRowTokens: number;
 }
@@ -45,6 +47,21 @@ export interface PackingOptions {
  * batch rows of similar length and split rows of very different length.
  */
 export const PASS_OVERHEAD_TOKENS = 64;
+
+/**
+ * Large passes compute more slowly per token: once a pass's largest activation ([tokens, F] floats, the MLP's inner
+ * layer) outgrows the CPU's last-level cache, onnxruntime's matmuls stream it from memory. Measured on GPT-2 124M
+ * (F = 3072; Zen 5, 32 MiB L3, 2 threads), tokens/s of one pass against 512 tokens: 1,024-2,048 the same,
+ * 4,096 0.85-0.92, 8,192 0.70-0.75; the [M,768]·[768,3072] matmul alone runs at 370 GFLOP/s up to M = 4,096 and 255
+ * at 8,192 (bench:engine --rows). Modelled as a cost factor growing linearly from 24 MiB of that activation
+ * (GPT-2: 2,048 tokens) by 1 per 192 MiB (16,384 tokens), so the planner keeps passes near 2,000 GPT-2 tokens.
+ */
+const CACHE_FRIENDLY_BYTES = 24 * 2 ** 20, SLOWDOWN_BYTES = 192 * 2 ** 20;
+
+/** The cost factor of a pass of `tokens` padded tokens (1 while its MLP activation fits the cache budget). */
+export function largePassFactor(tokens: number, mlpWidth: number): number {
+  return 1 + Math.max(0, tokens * mlpWidth * 4 - CACHE_FRIENDLY_BYTES) / SLOWDOWN_BYTES;
+}
 
 /**
  * Multiply-adds of B rows of T tokens, up to a common factor 2·C·L: the linear layers do ~12·C² per token and
@@ -157,7 +174,7 @@ function planWithCost<R>(rows: readonly PackedRow<R>[], opts: PackingOptions): {
       texts += (sorted[j] as PackedRow<R>).refs.length;
       const B = i - j;
       if (B > 1 && (texts > opts.maxBatch || B * T > opts.maxBatchTokens)) break;
-      const c = (best[j] as number) + overhead + rowsCost(B, T, opts.width);
+      const c = (best[j] as number) + overhead + rowsCost(B, T, opts.width) * largePassFactor(B * T, opts.mlpWidth);
       if (c < (best[i] as number)) {
         best[i] = c;
         cut[i] = j;

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { RewardModel } from "../../src/models/index.js";
 import {
-  Batcher, bundleRows, packRows, parseGetRewardRequest, parseScoreRequest, planPasses, planWave, RequestError, type BatcherOptions, type PassStats,
+  Batcher, bundleRows, largePassFactor, packRows, parseGetRewardRequest, parseScoreRequest, planPasses, planWave, RequestError, type BatcherOptions, type PassStats,
 } from "../../src/serve/index.js";
 import { TINY_OPT, tinyModel } from "../train/helpers.js";
 import { assertRewardsClose } from "./helpers.js";
@@ -110,12 +110,38 @@ test("Batcher: a full queue answers 503 at once; a bad request rejects alone; dr
   }
 });
 
+test("Batcher: a request waits max-wait-ms for company only after the model last served several requests at once", async () => {
+  const model = tinyModel();
+  try {
+    const waits: number[] = [];
+    const b = new Batcher(model, { ...OPTS, maxWaitMs: 400, onDequeue: (ms) => waits.push(ms) });
+    const r = [[1, 2, 3], [4, 5]];
+    const lone = async () => {
+      await b.score(r);
+      return waits[waits.length - 1] as number;
+    };
+    assert.ok(await lone() >= 360, "the first request waits: nothing is known about the load yet");
+    // a lone client sends its next request after each answer: it never has company, so it never waits
+    for (let k = 0; k < 2; k++) assert.ok(await lone() < 200, `lone request ${k} waited ${waits.at(-1)} ms`);
+    await Promise.all([b.score(r), b.score(r)]);
+    assert.ok(await lone() >= 360, "after two requests shared a busy spell, the next waits for company");
+    assert.ok(await lone() < 200, "and once alone again, the next does not");
+  } finally {
+    await model.release();
+  }
+});
+
 test("planPasses: cuts sorted rows where the estimated cost is least, within the budgets", () => {
-  const opts = { maxBatch: 8, maxBatchTokens: 4096, prefixSharing: false, width: 768, maxRowTokens: 1024 };
+  const opts = { maxBatch: 8, maxBatchTokens: 4096, prefixSharing: false, width: 768, mlpWidth: 3072, maxRowTokens: 1024 };
   const texts = [...rows(8, 1, 20, 24), ...rows(8, 2, 400, 410)].map((ids, i) => ({ ids, ref: i }));
   const passes = planPasses(packRows(texts, opts), opts);
-  assert.deepEqual(passes.map((p) => p.length), [8, 8]);
+  // the 8 short rows make one pass; the 8 long ones (~3,300 tokens together) two, since past 2,048 GPT-2 tokens a
+  // pass computes more slowly per token (largePassFactor)
+  assert.deepEqual(passes.map((p) => p.length), [8, 5, 3]);
   assert.deepEqual(passes[0]?.map((r) => r.refs[0]).sort((a, b) => (a as number) - (b as number)), [0, 1, 2, 3, 4, 5, 6, 7]);
+  assert.deepEqual(planPasses(packRows(texts, opts), { ...opts, mlpWidth: 768 }).map((p) => p.length), [8, 8], "a narrow MLP: one pass");
+  assert.equal(largePassFactor(2048, 3072), 1);
+  assert.ok(Math.abs(largePassFactor(8192, 3072) - 1.375) < 1e-12);
   // 4096 padded tokens hold 9 rows of 400+ tokens at most: 8 long rows take at least 1 pass; 20 rows of 400 take 3
   const many = planPasses(packRows(rows(20, 5, 400, 400).map((ids, i) => ({ ids, ref: i })), opts), opts);
   assert.ok(many.every((p) => p.length * 400 <= 4096 && p.length <= 8));
@@ -125,7 +151,7 @@ test("planPasses: cuts sorted rows where the estimated cost is least, within the
 });
 
 test("packRows: groups texts by shared prefix only when one row costs less than separate rows", () => {
-  const opts = { maxBatch: 8, maxBatchTokens: 16384, prefixSharing: true, width: 768, maxRowTokens: 1024 };
+  const opts = { maxBatch: 8, maxBatchTokens: 16384, prefixSharing: true, width: 768, mlpWidth: 3072, maxRowTokens: 1024 };
   const prompt = rows(1, 1, 100, 100)[0] as number[];
   const group = rows(4, 2, 10, 20, 100).map((c) => [...prompt, ...c]);
   const unrelated = rows(2, 3, 30, 30, 200);
@@ -141,7 +167,7 @@ test("packRows: groups texts by shared prefix only when one row costs less than 
 });
 
 test("bundleRows / planWave: texts alone are bundled side by side up to the longest row; the cheaper plan wins", () => {
-  const opts = { maxBatch: 8, maxBatchTokens: 16384, prefixSharing: true, width: 768, maxRowTokens: 1024 };
+  const opts = { maxBatch: 8, maxBatchTokens: 16384, prefixSharing: true, width: 768, mlpWidth: 3072, maxRowTokens: 1024 };
   const prompt = rows(1, 1, 50, 50)[0] as number[];
   const group = rows(3, 2, 10, 20, 100).map((c) => [...prompt, ...c]);
   const short = rows(12, 4, 5, 40, 200);
