@@ -7,9 +7,15 @@
 //              bench:engine --rows; a short one leaves the fixed cost of a forward pass to share)
 //   best-of-8: 8 clients, each request 8 completions of one hh-rlhf prompt, prefix sharing on and off
 // Per run: requests/s, texts/s, p50/p99 latency, and from the server's /metrics the mean batch size (texts per
-// forward pass) and the tokens computed per text token (rows × longest row ÷ text tokens: 1.10 is 10% padding, below 1
-// is prefixes computed once). Prints the ratios the issue targets.
-// Usage: npm run bench:serve [-- --requests 4 --texts 4 --clients 1,8,32 --short-clients 32 --n-layer 12 --max-length 256]
+// forward pass), the tokens computed per text token (rows × longest row ÷ text tokens: 1.10 is 10% padding, below 1
+// is prefixes computed once), the share of the wall time the model was computing, and the rate of its passes
+// (tokens computed per second of forward pass).
+// Each on/off pair runs --rounds times, alternating, and the ratios use the medians: one machine's speed drifts by
+// 10-20% from minute to minute (seen on every CPU we had), more than the differences measured.
+// The ceiling: batching can only make passes bigger. The bench times single passes of 1 to 32 rows of 256 tokens
+// straight through the model and divides the best rate by the text tokens per second the server scored with
+// batching off at the most clients: the most any batcher could gain on this machine for that load.
+// Usage: npm run bench:serve [-- --requests 4 --texts 4 --clients 1,8,32 --short-clients 32 --rounds 2 --n-layer 12 --max-length 256]
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -18,7 +24,7 @@ import { RewardModel } from "../src/models/index.js";
 import { startRewardServer, type ServeOptions } from "../src/serve/index.js";
 import { helpOrExit } from "./usage.js";
 
-const USAGE = "usage: npm run bench:serve [-- --requests 4 --texts 4 --clients 1,8,32 --short-clients 32 --n-layer 12 --max-length 256]";
+const USAGE = "usage: npm run bench:serve [-- --requests 4 --texts 4 --clients 1,8,32 --short-clients 32 --rounds 2 --n-layer 12 --max-length 256]";
 helpOrExit(USAGE);
 
 function flag(name: string, fallback: string): string {
@@ -28,6 +34,7 @@ function flag(name: string, fallback: string): string {
 const REQUESTS = Number(flag("requests", "4")), TEXTS_PER_REQUEST = Number(flag("texts", "4"));
 const CLIENTS = flag("clients", "1,8,32").split(",").map(Number), N_LAYER = Number(flag("n-layer", "12"));
 const MAX_LENGTH = Number(flag("max-length", "256")), SHORT_CLIENTS = Number(flag("short-clients", "32"));
+const ROUNDS = Number(flag("rounds", "2"));
 
 const GPT2_124M = { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: N_LAYER, n_head: 12, n_inner: null,
   layer_norm_epsilon: 1e-5, initializer_range: 0.02, pad_token_id: 50256, eos_token_id: 50256 };
@@ -61,6 +68,12 @@ interface Result {
   meanBatch: number;
   /** tokens the passes computed per text token: above 1 is padding, below 1 is prefixes computed once */
   computedPerToken: number;
+  /** text tokens scored per wall second */
+  textTokensPerSecond: number;
+  /** share of the wall time spent in forward passes */
+  busy: number;
+  /** tokens the passes computed per second of forward pass */
+  passRate: number;
 }
 
 const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))] as number;
@@ -109,18 +122,55 @@ async function run(label: string, dir: string, opts: Partial<ServeOptions>, clie
     const seconds = (performance.now() - t0) / 1000;
     const after = await (await fetch(`${server.url}/metrics`)).text();
     const d = (name: string) => metric(after, name) - metric(before, name);
+    const passSeconds = d("rewardlab_forward_pass_duration_seconds_sum");
     return { label, requests: latencies.length, texts, seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99),
       meanBatch: d("rewardlab_batch_size_sum") / d("rewardlab_batch_size_count"),
-      computedPerToken: d("rewardlab_padded_tokens_total") / d("rewardlab_tokens_scored_total") };
+      computedPerToken: d("rewardlab_padded_tokens_total") / d("rewardlab_tokens_scored_total"),
+      textTokensPerSecond: d("rewardlab_tokens_scored_total") / seconds, busy: passSeconds / seconds,
+      passRate: d("rewardlab_padded_tokens_total") / passSeconds };
   } finally {
     await server.close();
   }
 }
 
-function print(r: Result): void {
-  console.log([r.label.padEnd(34), (r.requests / r.seconds).toFixed(2).padStart(8), (r.texts / r.seconds).toFixed(2).padStart(8),
-    r.p50.toFixed(0).padStart(8), r.p99.toFixed(0).padStart(8), r.meanBatch.toFixed(1).padStart(6),
-    r.computedPerToken.toFixed(2).padStart(9)].join(" "));
+const COLUMNS: [string, number, (r: Result) => string][] = [
+  ["run", 40, (r) => r.label],
+  ["req/s", 7, (r) => (r.requests / r.seconds).toFixed(2)],
+  ["texts/s", 8, (r) => (r.texts / r.seconds).toFixed(2)],
+  ["p50 ms", 7, (r) => r.p50.toFixed(0)],
+  ["p99 ms", 7, (r) => r.p99.toFixed(0)],
+  ["batch", 6, (r) => r.meanBatch.toFixed(1)],
+  ["computed", 9, (r) => r.computedPerToken.toFixed(2)],
+  ["busy", 5, (r) => `${(100 * r.busy).toFixed(0)}%`],
+  ["pass tok/s", 11, (r) => r.passRate.toFixed(0)],
+];
+
+function row(cells: readonly string[]): string {
+  return cells.map((c, k) => (k === 0 ? c.padEnd(COLUMNS[k]?.[1] ?? 0) : c.padStart(COLUMNS[k]?.[1] ?? 0))).join(" ");
+}
+
+const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); return ((s[(s.length - 1) >> 1] as number) + (s[s.length >> 1] as number)) / 2; };
+
+/**
+ * Tokens per second of single forward passes of 1 to 32 rows of 256 tokens, straight through the model (no server):
+ * the best is the most any batcher could reach on this machine. Each size runs twice after one warm-up pass.
+ */
+async function passRates(dir: string): Promise<{ tokens: number; rate: number }[]> {
+  const { model } = await RewardModel.fromPretrained(dir);
+  try {
+    const ids = Array.from({ length: 256 }, (_, i) => (i * 7919) % 50000);
+    const out: { tokens: number; rate: number }[] = [];
+    for (const B of [1, 2, 4, 8, 16, 32]) {
+      const rows = Array.from({ length: B }, () => ({ prefix: ids, continuations: [[]] }));
+      await model.scoreShared(rows);
+      const t0 = performance.now();
+      for (let k = 0; k < 2; k++) await model.scoreShared(rows);
+      out.push({ tokens: B * 256, rate: (2 * B * 256) / ((performance.now() - t0) / 1000) });
+    }
+    return out;
+  } finally {
+    await model.release();
+  }
 }
 
 async function main(): Promise<void> {
@@ -130,37 +180,50 @@ async function main(): Promise<void> {
     console.log(`gpt2 (n_layer ${N_LAYER}, random init), max length ${MAX_LENGTH}, ${REQUESTS} requests per client, ` +
       `${TEXTS_PER_REQUEST} texts per request, ${os.availableParallelism()} threads`);
     console.log("note: figures on a shared machine vary run to run; compare ratios from one run");
-    console.log(["run".padEnd(34), "req/s".padStart(8), "texts/s".padStart(8), "p50 ms".padStart(8), "p99 ms".padStart(8),
-      "batch".padStart(6), "computed".padStart(9)].join(" "));
+    console.log(row(COLUMNS.map(([name]) => name)));
     const load = (c: number, r: number) => Array.from({ length: TEXTS_PER_REQUEST },
       (_, k) => TEXTS[(c * 37 + r * 11 + k * 5) % TEXTS.length] as string);
-    const results = new Map<string, Result>();
-    for (const clients of CLIENTS) {
-      for (const batching of [true, false]) {
-        const r = await run(`${clients} clients, batching ${batching ? "on" : "off"}`, dir, { batching, prefixSharing: false }, clients, load);
-        print(r);
-        results.set(`${clients}:${batching}`, r);
-      }
-    }
     const short = (c: number, r: number) => [split(TEXTS[(c * 37 + r * 11) % TEXTS.length] as string).response];
-    for (const batching of [true, false]) {
-      const r = await run(`${SHORT_CLIENTS} clients, 1 short text, batching ${batching ? "on" : "off"}`, dir, { batching, prefixSharing: false }, SHORT_CLIENTS, short);
-      print(r);
-      results.set(`short:${batching}`, r);
+    // the process's first run is slower (JIT, the tokenizer's and HTTP's first calls): a run that is not counted
+    await run("warm-up", dir, {}, 4, load);
+    const results = new Map<string, Result[]>();
+    /** Runs an on/off pair ROUNDS times, alternating which goes first, and prints every run. */
+    const pair = async (key: string, clients: number, request: (c: number, r: number) => string[],
+      runs: readonly [string, Partial<ServeOptions>][]): Promise<void> => {
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const [k, [label, opts]] of (round % 2 === 0 ? runs : [...runs].reverse()).entries()) {
+          const r = await run(label, dir, opts, clients, request);
+          console.log(row(COLUMNS.map(([, , cell]) => cell(r))));
+          const id = `${key}:${round % 2 === 0 ? k : runs.length - 1 - k}`;
+          results.set(id, [...(results.get(id) ?? []), r]);
+        }
+      }
+    };
+    for (const clients of CLIENTS) {
+      await pair(`${clients}`, clients, load, [[`${clients} clients, batching on`, { batching: true, prefixSharing: false }],
+        [`${clients} clients, batching off`, { batching: false, prefixSharing: false }]]);
     }
-    for (const prefixSharing of [true, false]) {
-      const r = await run(`best-of-8, prefix sharing ${prefixSharing ? "on" : "off"}`, dir, { prefixSharing }, 8, (c, r) => bestOf8(c * REQUESTS + r));
-      print(r);
-      results.set(`bo8:${prefixSharing}`, r);
-    }
-    const tps = (k: string) => { const r = results.get(k); return r ? r.texts / r.seconds : NaN; };
+    await pair("short", SHORT_CLIENTS, short, [[`${SHORT_CLIENTS} clients, 1 short text, batching on`, { batching: true, prefixSharing: false }],
+      [`${SHORT_CLIENTS} clients, 1 short text, batching off`, { batching: false, prefixSharing: false }]]);
+    await pair("bo8", 8, (c, r) => bestOf8(c * REQUESTS + r), [["best-of-8, prefix sharing on", { prefixSharing: true }],
+      ["best-of-8, prefix sharing off", { prefixSharing: false }]]);
+    const med = (id: string, f: (r: Result) => number) => median((results.get(id) ?? []).map(f));
+    const tps = (id: string) => med(id, (r) => r.texts / r.seconds);
+    const ratio = (key: string) => (tps(`${key}:0`) / tps(`${key}:1`)).toFixed(2);
     const most = Math.max(...CLIENTS), fewest = Math.min(...CLIENTS);
-    console.log(`batching on/off texts/s at ${most} clients: ${(tps(`${most}:true`) / tps(`${most}:false`)).toFixed(2)}x (target >= 1.3x)`);
-    const p50 = (k: string) => results.get(k)?.p50 ?? NaN;
-    console.log(`batching on/off texts/s at ${SHORT_CLIENTS} clients sending one short text each: ${(tps("short:true") / tps("short:false")).toFixed(2)}x`);
-    console.log(`batching on/off p50 latency at ${fewest} client(s): ${(p50(`${fewest}:true`) / p50(`${fewest}:false`)).toFixed(2)}x (target <= 1.10x)`);
+    console.log(`medians of ${ROUNDS} round(s):`);
+    console.log(`batching on/off texts/s at ${most} clients: ${ratio(`${most}`)}x (target >= 1.3x)`);
+    console.log(`batching on/off texts/s at ${SHORT_CLIENTS} clients sending one short text each: ${ratio("short")}x`);
+    const p50 = (id: string) => med(id, (r) => r.p50);
+    console.log(`batching on/off p50 latency at ${fewest} client(s): ${(p50(`${fewest}:0`) / p50(`${fewest}:1`)).toFixed(2)}x (target <= 1.10x)`);
+    console.log(`best-of-8 prefix sharing on/off texts/s: ${ratio("bo8")}x (target >= 2x)`);
     if (resets > 0) console.log(`connections reset by a keep-alive race and retried: ${resets}`);
-    console.log(`best-of-8 prefix sharing on/off texts/s: ${(tps("bo8:true") / tps("bo8:false")).toFixed(2)}x (target >= 2x)`);
+    const rates = await passRates(dir);
+    const best = rates.reduce((a, b) => (b.rate > a.rate ? b : a));
+    console.log(`single passes of 256-token rows, tokens/s: ${rates.map((r) => `${r.tokens}: ${r.rate.toFixed(0)}`).join(", ")}`);
+    const offRate = med(`${most}:1`, (r) => r.textTokensPerSecond);
+    console.log(`ceiling at ${most} clients: the best pass rate (${best.rate.toFixed(0)} tokens/s at ${best.tokens} tokens) over the text ` +
+      `tokens/s scored with batching off (${offRate.toFixed(0)}): batching can gain at most ${(best.rate / offRate).toFixed(2)}x here`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
