@@ -12,9 +12,11 @@
 // (tokens computed per second of forward pass).
 // Each on/off pair runs --rounds times, alternating, and the ratios use the medians: one machine's speed drifts by
 // 10-20% from minute to minute (seen on every CPU we had), more than the differences measured.
-// The ceiling: batching can only make passes bigger. The bench times single passes of 1 to 32 rows of 256 tokens
-// straight through the model and divides the best rate by the text tokens per second the server scored with
-// batching off at the most clients: the most any batcher could gain on this machine for that load.
+// Why the ratio is what it is: texts/s = busy share × pass rate ÷ tokens computed per text token × texts per text
+// token, so the on/off ratio at the most clients is printed as the product of those three ratios. And the most
+// batching could gain: it can only remove padding, fill idle time and make passes bigger, so the bench times single
+// passes of 1 to 32 rows of 256 tokens straight through the model (3 interleaved rounds, medians) and bounds the gain
+// by (best pass rate ÷ the rate at the pass size batching off used) × its tokens computed per text token ÷ its busy share.
 // Usage: npm run bench:serve [-- --requests 4 --texts 4 --clients 1,8,32 --short-clients 32 --rounds 2 --n-layer 12 --max-length 256]
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -68,8 +70,8 @@ interface Result {
   meanBatch: number;
   /** tokens the passes computed per text token: above 1 is padding, below 1 is prefixes computed once */
   computedPerToken: number;
-  /** text tokens scored per wall second */
-  textTokensPerSecond: number;
+  /** mean tokens computed per forward pass */
+  passTokens: number;
   /** share of the wall time spent in forward passes */
   busy: number;
   /** tokens the passes computed per second of forward pass */
@@ -126,7 +128,7 @@ async function run(label: string, dir: string, opts: Partial<ServeOptions>, clie
     return { label, requests: latencies.length, texts, seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99),
       meanBatch: d("rewardlab_batch_size_sum") / d("rewardlab_batch_size_count"),
       computedPerToken: d("rewardlab_padded_tokens_total") / d("rewardlab_tokens_scored_total"),
-      textTokensPerSecond: d("rewardlab_tokens_scored_total") / seconds, busy: passSeconds / seconds,
+      passTokens: d("rewardlab_padded_tokens_total") / d("rewardlab_batch_size_count"), busy: passSeconds / seconds,
       passRate: d("rewardlab_padded_tokens_total") / passSeconds };
   } finally {
     await server.close();
@@ -151,26 +153,34 @@ function row(cells: readonly string[]): string {
 
 const median = (xs: readonly number[]) => { const s = [...xs].sort((a, b) => a - b); return ((s[(s.length - 1) >> 1] as number) + (s[s.length >> 1] as number)) / 2; };
 
-/**
- * Tokens per second of single forward passes of 1 to 32 rows of 256 tokens, straight through the model (no server):
- * the best is the most any batcher could reach on this machine. Each size runs twice after one warm-up pass.
- */
+/** Tokens per second of single forward passes of 1 to 32 rows of 256 tokens, straight through the model (no server). */
 async function passRates(dir: string): Promise<{ tokens: number; rate: number }[]> {
   const { model } = await RewardModel.fromPretrained(dir);
   try {
     const ids = Array.from({ length: 256 }, (_, i) => (i * 7919) % 50000);
-    const out: { tokens: number; rate: number }[] = [];
-    for (const B of [1, 2, 4, 8, 16, 32]) {
-      const rows = Array.from({ length: B }, () => ({ prefix: ids, continuations: [[]] }));
-      await model.scoreShared(rows);
-      const t0 = performance.now();
-      for (let k = 0; k < 2; k++) await model.scoreShared(rows);
-      out.push({ tokens: B * 256, rate: (2 * B * 256) / ((performance.now() - t0) / 1000) });
+    const sizes = [1, 2, 4, 8, 16, 32].map((B) => Array.from({ length: B }, () => ({ prefix: ids, continuations: [[]] })));
+    for (const rows of sizes) await model.scoreShared(rows);
+    const rates = sizes.map((): number[] => []);
+    for (let round = 0; round < 3; round++) {
+      for (const [k, rows] of sizes.entries()) {
+        const t0 = performance.now();
+        await model.scoreShared(rows);
+        rates[k]?.push((rows.length * 256) / ((performance.now() - t0) / 1000));
+      }
     }
-    return out;
+    return sizes.map((rows, k) => ({ tokens: rows.length * 256, rate: median(rates[k] ?? []) }));
   } finally {
     await model.release();
   }
+}
+
+/** The pass rate at `tokens`, interpolated in log(tokens) between the measured sizes (the nearest end outside them). */
+function rateAt(rates: readonly { tokens: number; rate: number }[], tokens: number): number {
+  const hi = rates.findIndex((r) => r.tokens >= tokens);
+  if (hi <= 0) return (hi === 0 ? rates[0] : rates[rates.length - 1])?.rate ?? NaN;
+  const a = rates[hi - 1] as { tokens: number; rate: number }, b = rates[hi] as { tokens: number; rate: number };
+  const t = Math.log(tokens / a.tokens) / Math.log(b.tokens / a.tokens);
+  return a.rate + t * (b.rate - a.rate);
 }
 
 async function main(): Promise<void> {
@@ -218,12 +228,18 @@ async function main(): Promise<void> {
     console.log(`batching on/off p50 latency at ${fewest} client(s): ${(p50(`${fewest}:0`) / p50(`${fewest}:1`)).toFixed(2)}x (target <= 1.10x)`);
     console.log(`best-of-8 prefix sharing on/off texts/s: ${ratio("bo8")}x (target >= 2x)`);
     if (resets > 0) console.log(`connections reset by a keep-alive race and retried: ${resets}`);
+    const on = (f: (r: Result) => number) => med(`${most}:0`, f), off = (f: (r: Result) => number) => med(`${most}:1`, f);
+    const busy = (r: Result) => r.busy, rate = (r: Result) => r.passRate, computed = (r: Result) => r.computedPerToken;
+    console.log(`at ${most} clients, on/off = busy ${(on(busy) / off(busy)).toFixed(2)} × pass rate ${(on(rate) / off(rate)).toFixed(2)} ` +
+      `× 1/padding ${(off(computed) / on(computed)).toFixed(2)}`);
     const rates = await passRates(dir);
-    const best = rates.reduce((a, b) => (b.rate > a.rate ? b : a));
     console.log(`single passes of 256-token rows, tokens/s: ${rates.map((r) => `${r.tokens}: ${r.rate.toFixed(0)}`).join(", ")}`);
-    const offRate = med(`${most}:1`, (r) => r.textTokensPerSecond);
-    console.log(`ceiling at ${most} clients: the best pass rate (${best.rate.toFixed(0)} tokens/s at ${best.tokens} tokens) over the text ` +
-      `tokens/s scored with batching off (${offRate.toFixed(0)}): batching can gain at most ${(best.rate / offRate).toFixed(2)}x here`);
+    const best = rates.reduce((a, b) => (b.rate > a.rate ? b : a));
+    const offTokens = off((r) => r.passTokens);
+    const offRate = rateAt(rates, offTokens), bound = (best.rate / offRate) * off(computed) / off(busy);
+    console.log(`the most batching could gain at ${most} clients: best pass rate ${best.rate.toFixed(0)} (${best.tokens} tokens) / ` +
+      `${offRate.toFixed(0)} at the ~${offTokens.toFixed(0)}-token passes batching off made × its padding ${off(computed).toFixed(2)} ` +
+      `/ its busy share ${off(busy).toFixed(2)} = ${bound.toFixed(2)}x`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
