@@ -51,9 +51,9 @@ export const PASS_OVERHEAD_TOKENS = 64;
 /**
  * Large passes compute more slowly per token: once a pass's largest activation ([tokens, F] floats, the MLP's inner
  * layer) outgrows the CPU's last-level cache, onnxruntime's matmuls stream it from memory. Measured on GPT-2 124M
- * (F = 3072; Zen 5, 32 MiB L3, 2 threads), tokens/s of one pass against 512 tokens: 1,024-2,048 the same,
- * 4,096 0.85-0.92, 8,192 0.70-0.75; the [M,768]·[768,3072] matmul alone runs at 370 GFLOP/s up to M = 4,096 and 255
- * at 8,192 (bench:engine --rows). Modelled as a cost factor growing linearly from 24 MiB of that activation
+ * (F = 3072; Zen 5, 32 MiB L3, 2 threads), tokens/s of one pass against the best size: 512-2,048 within noise,
+ * 4,096 0.81-1.0, 8,192 0.61-0.83 (five runs); the [M,768]·[768,3072] matmul alone runs at 352-394 GFLOP/s for
+ * M = 1,024 to 4,096 and 255-312 at 8,192 (bench:engine --rows). Modelled as a cost factor growing linearly from 24 MiB of that activation
  * (GPT-2: 2,048 tokens) by 1 per 192 MiB (16,384 tokens), so the planner keeps passes near 2,000 GPT-2 tokens.
  */
 const CACHE_FRIENDLY_BYTES = 24 * 2 ** 20, SLOWDOWN_BYTES = 192 * 2 ** 20;
