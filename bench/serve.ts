@@ -21,22 +21,34 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { gunzipSync } from "node:zlib";
 import { RewardModel } from "../src/models/index.js";
 import { startRewardServer, type ServeOptions } from "../src/serve/index.js";
-import { helpOrExit } from "./usage.js";
+import { helpOrExit, parseOrExit } from "./usage.js";
 
 const USAGE = "usage: npm run bench:serve [-- --requests 4 --texts 4 --clients 1,8,32 --short-clients 32 --rounds 2 --n-layer 12 --max-length 256]";
 helpOrExit(USAGE);
 
-function flag(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-const REQUESTS = Number(flag("requests", "4")), TEXTS_PER_REQUEST = Number(flag("texts", "4"));
-const CLIENTS = flag("clients", "1,8,32").split(",").map(Number), N_LAYER = Number(flag("n-layer", "12"));
-const MAX_LENGTH = Number(flag("max-length", "256")), SHORT_CLIENTS = Number(flag("short-clients", "32"));
-const ROUNDS = Number(flag("rounds", "2"));
+/** The bench's flags: each a positive integer (--clients a comma list of them); an unknown or bad one exits 2. */
+const FLAGS = parseOrExit(() => {
+  const { values } = parseArgs({ strict: true, options: {
+    requests: { type: "string", default: "4" }, texts: { type: "string", default: "4" }, clients: { type: "string", default: "1,8,32" },
+    "short-clients": { type: "string", default: "32" }, rounds: { type: "string", default: "2" }, "n-layer": { type: "string", default: "12" },
+    "max-length": { type: "string", default: "256" },
+  } });
+  const positive = (name: string, v: string): number => {
+    if (!/^[1-9][0-9]*$/.test(v)) throw new RangeError(`--${name}: expected a positive integer, got "${v}"`);
+    return Number(v);
+  };
+  return {
+    requests: positive("requests", values.requests), texts: positive("texts", values.texts),
+    clients: values.clients.split(",").map((c) => positive("clients", c)), shortClients: positive("short-clients", values["short-clients"]),
+    rounds: positive("rounds", values.rounds), nLayer: positive("n-layer", values["n-layer"]), maxLength: positive("max-length", values["max-length"]),
+  };
+}, USAGE);
+const REQUESTS = FLAGS.requests, TEXTS_PER_REQUEST = FLAGS.texts, CLIENTS = FLAGS.clients, N_LAYER = FLAGS.nLayer;
+const MAX_LENGTH = FLAGS.maxLength, SHORT_CLIENTS = FLAGS.shortClients, ROUNDS = FLAGS.rounds;
 
 const GPT2_124M = { model_type: "gpt2", vocab_size: 50257, n_positions: 1024, n_embd: 768, n_layer: N_LAYER, n_head: 12, n_inner: null,
   layer_norm_epsilon: 1e-5, initializer_range: 0.02, pad_token_id: 50256, eos_token_id: 50256 };
